@@ -1,0 +1,139 @@
+"""A `Case` back to plain data: the TOML-shaped dict, and TOML text."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The resolved case as a plain, JSON-serialisable dict in the TOML shape.
+
+    Defaults are filled in, paths are absolute strings and species form a list
+    of tables, so ``case_from_dict(case_to_dict(case)) == case``.
+    """
+    g = case.geometry
+    geometry: dict[str, Any] = {"kind": g.kind, "pore_length_nm": g.pore_length_nm}
+    if g.pore_radius_nm is not None:
+        geometry["pore_radius_nm"] = g.pore_radius_nm
+    if g.kind == "mesh":
+        geometry["mesh_file"] = str(g.mesh_file)
+        geometry["axisymmetric"] = g.axisymmetric
+        geometry["groups"] = dict(g.groups)
+    else:
+        if g.bath_radius_nm is not None:
+            geometry["bath_radius_nm"] = g.bath_radius_nm
+        geometry["bath_length_nm"] = g.bath_length_nm
+        geometry["entrance"] = g.entrance
+        geometry["entrance_radius_nm"] = g.entrance_radius_nm
+        geometry["filter_length_nm"] = g.filter_length_nm
+        if g.filter_radius_nm is not None:
+            geometry["filter_radius_nm"] = g.filter_radius_nm
+        if g.mesh_size_nm is not None:
+            geometry["mesh_size_nm"] = g.mesh_size_nm
+        if g.wall_size_nm is not None:
+            geometry["wall_size_nm"] = g.wall_size_nm
+    geometry["refine"] = g.refine
+
+    regions: dict[str, Any] = {}
+    for name in REGION_NAMES:
+        region = case.regions[name]
+        table: dict[str, Any] = {
+            "permittivity": region.permittivity,
+            "fixed_charge_M": region.fixed_charge_M,
+        }
+        if region.diffusion_factor is not None:
+            table["diffusion_factor"] = region.diffusion_factor
+        regions[name] = table
+
+    s = case.solver
+    return {
+        "name": case.name,
+        "description": case.description,
+        "geometry": geometry,
+        "regions": regions,
+        "surfaces": {
+            name: {"charge_C_per_m2": case.surfaces[name].charge_C_per_m2} for name in SURFACE_NAMES
+        },
+        "species": [
+            {
+                "name": sp.name,
+                "charge": sp.charge,
+                "diffusion_m2_per_s": sp.diffusion_m2_per_s,
+                "inside_mM": sp.inside_mM,
+                "outside_mM": sp.outside_mM,
+            }
+            for sp in case.species
+        ],
+        "conditions": {
+            "temperature_K": case.conditions.temperature_K,
+            "voltages_mV": list(case.conditions.voltages_mV),
+        },
+        "solver": {
+            "preset": s.preset,
+            "rtol": s.rtol,
+            "atol": s.atol,
+            "max_iterations": s.max_iterations,
+            "max_voltage_step_mV": s.max_voltage_step_mV,
+            "min_voltage_step_mV": s.min_voltage_step_mV,
+            "charge_steps": s.charge_steps,
+            "degree": s.degree,
+            "petsc_options": dict(s.petsc_options),
+        },
+        "output": {
+            "fields": case.output.fields,
+            "profiles": case.output.profiles,
+            "plots": case.output.plots,
+            "sections": case.output.sections,
+        },
+    }
+
+
+# -- TOML text ---------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else json.dumps(name, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _table(header: str, table: Mapping[str, Any]) -> list[str]:
+    lines = [header]
+    lines += [f"{_key(k)} = {_value(v)}" for k, v in table.items()]
+    return [*lines, ""]
+
+
+def case_to_toml(case: Case) -> str:
+    """The resolved case as TOML text that loads back to an equal case."""
+    data = case_to_dict(case)
+    lines = [f"name = {_value(data['name'])}", f"description = {_value(data['description'])}", ""]
+    lines += _table("[geometry]", data["geometry"])
+    for section in ("regions", "surfaces"):
+        for name, table in data[section].items():
+            lines += _table(f"[{section}.{name}]", table)
+    for species in data["species"]:
+        lines += _table("[[species]]", species)
+    for section in ("conditions", "solver", "output"):
+        lines += _table(f"[{section}]", data[section])
+    return "\n".join(lines)

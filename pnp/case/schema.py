@@ -1,0 +1,244 @@
+"""The validated, immutable case: what a TOML case file loads into.
+
+Every field keeps the unit suffix of its TOML key (``pore_radius_nm``,
+``inside_mM``, ``charge_C_per_m2``). Construct cases with `pnp.case.load_case`
+or `pnp.case.case_from_dict`, which validate and fill in defaults; the solver
+then reads plain attributes and never needs defaults of its own.
+
+Sign conventions (see the physics notes): V = phi_inside - phi_outside, the
+inside bath is at negative z, fixed volume charge is in M of elementary charges
+(signed), surface charge in C/m^2 (signed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pnp.constants import DEFAULT_TEMPERATURE
+
+# Names shared with pnp.geometry.domain (kept here so that the case layer imports
+# without the geometry package; tests check that the two agree).
+KINDS = ("slab", "axisymmetric", "3d", "mesh")
+REGION_NAMES = ("bath", "pore", "membrane", "filter")
+ELECTROLYTE_REGIONS = ("bath", "pore", "filter")
+BOUNDARY_ROLES = (
+    "electrode_inside",
+    "electrode_outside",
+    "pore_wall",
+    "membrane_face",
+    "filter_wall",
+    "bath_wall",
+)
+SURFACE_NAMES = ("pore_wall", "membrane_face", "filter_wall")
+ENTRANCES = ("sharp", "rounded", "conical")
+SOLVER_PRESETS = ("direct", "iterative")
+
+DEFAULT_PERMITTIVITY = {"bath": 78.5, "pore": 78.5, "membrane": 2.0}  # filter: pore's value
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable, picklable mapping (the case's tables).
+
+    Compares equal to any mapping with the same items, so
+    ``case.regions == {"bath": ..., ...}`` works.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_data", dict(data or {}))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("FrozenMap is read-only")
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:
+        return (FrozenMap, (self._data,))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Channel/nanopore geometry, lengths in nm.
+
+    The pore (membrane thickness `pore_length_nm`) is centred on z = 0 between an
+    inside bath (z < 0) and an outside bath (z > 0), each `bath_length_nm` long
+    and `bath_radius_nm` in radius. An optional inner segment (`filter_length_nm`,
+    `filter_radius_nm`, centred in the pore) models a selectivity filter or gate.
+
+    Resolved values: `filter_radius_nm` defaults to `pore_radius_nm`;
+    `axisymmetric` is True for kind "axisymmetric" and as given for "mesh";
+    `mesh_file` is an absolute path. Fields that do not apply to a kind keep
+    their defaults (slab: no radii needed; mesh: the file defines the shape).
+    """
+
+    kind: str
+    pore_length_nm: float
+    pore_radius_nm: float | None = None
+    bath_radius_nm: float | None = None
+    bath_length_nm: float = 0.0
+    entrance: str = "sharp"
+    entrance_radius_nm: float = 0.0
+    filter_length_nm: float = 0.0
+    filter_radius_nm: float | None = None
+    mesh_file: Path | None = None
+    axisymmetric: bool = False
+    # physical-group name in the mesh file -> region name or boundary role
+    groups: FrozenMap = field(default_factory=FrozenMap)
+    mesh_size_nm: float | None = None  # None: the geometry builder's default
+    wall_size_nm: float | None = None
+    refine: int = 0
+
+    @property
+    def has_filter(self) -> bool:
+        """True if the builder makes a filter segment (for kind "mesh": if a group maps to it)."""
+        if self.kind == "mesh":
+            return "filter" in self.groups.values()
+        return self.filter_length_nm > 0.0
+
+
+@dataclass(frozen=True)
+class Region:
+    """Material of one region.
+
+    `permittivity` is relative; `fixed_charge_M` is a signed volume charge in M of
+    elementary charges; `diffusion_factor` multiplies every species' D in this
+    region and is None for the membrane, which holds no ions.
+    """
+
+    permittivity: float
+    fixed_charge_M: float = 0.0
+    diffusion_factor: float | None = 1.0
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A charged interface (boundary role); `charge_C_per_m2` is signed."""
+
+    charge_C_per_m2: float = 0.0
+
+
+@dataclass(frozen=True)
+class Species:
+    """An ion: valence, free diffusion coefficient and the two bath concentrations."""
+
+    name: str
+    charge: int
+    diffusion_m2_per_s: float
+    inside_mM: float
+    outside_mM: float
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """Temperature and the applied voltages V = phi_inside - phi_outside, in the order given."""
+
+    voltages_mV: tuple[float, ...]
+    temperature_K: float = DEFAULT_TEMPERATURE
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Nonlinear solver, continuation and linear-algebra settings.
+
+    `preset` is one of `SOLVER_PRESETS`: "direct" (MUMPS LU) or "iterative"
+    (block-preconditioned Krylov). `petsc_options` (option name without prefix ->
+    str/int/float/bool) are applied on top of the preset. Voltage continuation
+    uses steps of at most `max_voltage_step_mV`, halved adaptively down to
+    `min_voltage_step_mV`; fixed charge is ramped from 0 to full in (initially)
+    `charge_steps` steps. `degree` is the Lagrange degree of phi and c (1 or 2).
+    """
+
+    preset: str = "direct"
+    rtol: float = 1e-9
+    atol: float = 1e-10
+    max_iterations: int = 25
+    max_voltage_step_mV: float = 25.0
+    min_voltage_step_mV: float = 0.05
+    charge_steps: int = 4
+    degree: int = 1
+    petsc_options: FrozenMap = field(default_factory=FrozenMap)
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """What to write: fields (XDMF/VTX), axial profiles, plots; `sections` is the
+    number of pore cross-sections for the current-conservation report."""
+
+    fields: bool = True
+    profiles: bool = True
+    plots: bool = True
+    sections: int = 5
+
+
+@dataclass(frozen=True)
+class Case:
+    """A complete, validated case.
+
+    `regions` always holds all of `REGION_NAMES` and `surfaces` all of
+    `SURFACE_NAMES`, with defaults filled in. `source_path` is the case file (or
+    None) and does not take part in comparisons.
+    """
+
+    name: str
+    geometry: Geometry
+    regions: FrozenMap
+    surfaces: FrozenMap
+    species: tuple[Species, ...]
+    conditions: Conditions
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+    description: str = ""
+    source_path: Path | None = field(default=None, compare=False)
+
+    @property
+    def species_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.species)
+
+    def species_by_name(self, name: str) -> Species:
+        for s in self.species:
+            if s.name == name:
+                return s
+        raise KeyError(f"no species {name!r}; species: {', '.join(self.species_names)}")
+
+    @property
+    def has_fixed_charge(self) -> bool:
+        """True if any region or surface carries charge (fixed-charge continuation needed)."""
+        return any(r.fixed_charge_M != 0.0 for r in self.regions.values()) or any(
+            s.charge_C_per_m2 != 0.0 for s in self.surfaces.values()
+        )
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Case:
+        """A new validated case with dotted-key overrides applied, e.g.
+        ``case.with_overrides({"regions.pore.fixed_charge_M": -1.0})``."""
+        from pnp.case.load import apply_override, case_from_dict, case_to_dict
+
+        data = case_to_dict(self)
+        for key, value in overrides.items():
+            data = apply_override(data, key, value)
+        source = str(self.source_path) if self.source_path else "<dict>"
+        base_dir = self.source_path.parent if self.source_path else None
+        new = case_from_dict(data, base_dir=base_dir, source=source)
+        return new if self.source_path is None else _with_source(new, self.source_path)
+
+
+def _with_source(case: Case, path: Path) -> Case:
+    from dataclasses import replace
+
+    return replace(case, source_path=path)

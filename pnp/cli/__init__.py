@@ -1,0 +1,37 @@
+"""Command-line entry point: `pnp <command> ...` (also `python -m pnp`).
+
+Each sub-command lives in its own module exposing `add_parser(subparsers)`,
+which registers the parser and sets `func` (callable taking the parsed args and
+returning an exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from pnp import __version__
+
+COMMAND_MODULES = ("pnp.cli.theory", "pnp.cli.run")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pnp",
+        description="Poisson–Nernst–Planck solver for ion channels and nanopores.",
+    )
+    parser.add_argument("--version", action="version", version=f"pnp {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return int(args.func(args) or 0)

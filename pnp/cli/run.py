@@ -1,0 +1,82 @@
+"""`pnp run CASE [--out DIR] [--set key=value ...] [--petsc name=value ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="solve a case file over its voltages and write results",
+        description="Solve a TOML case over its voltages; write results.json, iv.csv, axis "
+        "profiles, ParaView fields and plots into --out.",
+    )
+    parser.add_argument("case", type=Path, help="TOML case file (see cases/)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default out/NAME)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a case value, e.g. --set geometry.refine=1 --set species.K.inside_mM=10",
+    )
+    parser.add_argument(
+        "--petsc",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PETSc option for the PNP solve (prefix pnp_ added), e.g. --petsc snes_monitor=",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.set_defaults(func=run_command)
+
+
+def configure_logging(verbose: bool, rank: int) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(
+        level=level if rank == 0 else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from mpi4py import MPI
+
+    from pnp.case import CaseError, load_case
+
+    comm = MPI.COMM_WORLD
+    configure_logging(args.verbose, comm.rank)
+    try:
+        case = load_case(args.case, args.overrides)
+    except (CaseError, OSError) as err:
+        if comm.rank == 0:
+            print(f"pnp run: {err}", file=sys.stderr)
+        return 2
+
+    from pnp.errors import ConvergenceError
+    from pnp.run import run_case
+    from pnp.solver.options import parse_cli_option
+
+    try:
+        petsc = dict(parse_cli_option(text) for text in args.petsc)
+    except ValueError as err:
+        if comm.rank == 0:
+            print(f"pnp run: {err}", file=sys.stderr)
+        return 2
+    out = args.out if args.out is not None else Path("out") / case.name
+    try:
+        results = run_case(
+            case, out, comm, cli_petsc_options=petsc, progress=lambda m: print(m, flush=True)
+        )
+    except ConvergenceError as err:
+        if comm.rank == 0:
+            print(f"pnp run: {err}", file=sys.stderr)
+            print(f"pnp run: partial results in {out / 'results.json'}", file=sys.stderr)
+        return 3
+    return 0 if results["all_converged"] else 3

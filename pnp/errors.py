@@ -1,0 +1,51 @@
+"""Typed errors raised by the solver layer."""
+
+from __future__ import annotations
+
+
+class PnpError(Exception):
+    """Base class of the package's own errors."""
+
+
+class ConvergenceError(PnpError):
+    """A Newton solve failed even after continuation refinement.
+
+    Attributes name what diverged and where, so a batch driver can record them.
+    """
+
+    def __init__(
+        self,
+        *,
+        stage: str,
+        target: str,
+        last_converged: str,
+        reason: str,
+        iterations: int,
+        residual_norm: float,
+        hint: str,
+    ) -> None:
+        self.stage = stage
+        self.target = target
+        self.last_converged = last_converged
+        self.reason = reason
+        self.iterations = iterations
+        self.residual_norm = residual_norm
+        self.hint = hint
+        super().__init__(
+            f"Newton diverged during {stage} at {target} (last converged: {last_converged}); "
+            f"SNES reason {reason} after {iterations} iterations, residual norm "
+            f"{residual_norm:.3e}. Try: {hint}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "error": "ConvergenceError",
+            "stage": self.stage,
+            "target": self.target,
+            "last_converged": self.last_converged,
+            "reason": self.reason,
+            "iterations": self.iterations,
+            "residual_norm": self.residual_norm,
+            "hint": self.hint,
+            "message": str(self),
+        }

@@ -1,0 +1,162 @@
+"""gmsh plumbing: a clean session on the root rank, root-only work with collective errors,
+discrete (array-given) meshes and physical groups with the package's tag values.
+
+Nothing here touches DOLFINx. Every function except `run_on_root` and
+`build_on_root` is meant to run on the root rank only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import numpy as np
+from mpi4py import MPI
+
+from pnp.geometry.domain import BOUNDARY_TAGS, REGION_TAGS
+
+ROOT = 0
+T = TypeVar("T")
+
+# gmsh element type of each meshio cell type we accept (linear cells only).
+GMSH_ELEMENT_TYPES = {
+    "vertex": 15,
+    "line": 1,
+    "triangle": 2,
+    "quad": 3,
+    "tetra": 4,
+    "hexahedron": 5,
+}
+
+# Options changed during a build; restored afterwards when gmsh was already running.
+_OPTIONS = (
+    "General.Terminal",
+    "General.Verbosity",
+    "Mesh.MeshSizeExtendFromBoundary",
+    "Mesh.MeshSizeFromPoints",
+    "Mesh.MeshSizeFromCurvature",
+    "Mesh.SaveAll",
+)
+
+
+@contextmanager
+def gmsh_session(model_name: str, *, verbose: bool = False) -> Iterator[Any]:
+    """Yield the gmsh module with a fresh current model named `model_name`.
+
+    Initialises gmsh if needed (and finalises it afterwards); if the caller had
+    already initialised gmsh, only the new model is removed and the caller's
+    current model and the options touched here are restored.
+    """
+    import gmsh
+
+    owner = not gmsh.isInitialized()
+    saved: dict[str, float] = {}
+    previous = ""
+    if owner:
+        # No SIGINT handler: gmsh may run inside MPI jobs and threads.
+        gmsh.initialize(interruptible=False)
+    else:
+        previous = gmsh.model.getCurrent()
+        saved = {name: gmsh.option.getNumber(name) for name in _OPTIONS}
+    try:
+        gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
+        gmsh.option.setNumber("General.Verbosity", 5 if verbose else 2)
+        gmsh.model.add(model_name)
+        yield gmsh
+    finally:
+        if owner:
+            gmsh.finalize()
+        else:
+            gmsh.model.setCurrent(model_name)
+            gmsh.model.remove()
+            if previous:
+                gmsh.model.setCurrent(previous)
+            for name, value in saved.items():
+                gmsh.option.setNumber(name, value)
+
+
+def run_on_root(comm: MPI.Comm, work: Callable[[], T]) -> T:
+    """Run `work` on the root rank only and broadcast its (picklable) result.
+
+    An exception on the root is raised on every rank (same type for built-in
+    exceptions, RuntimeError otherwise), so a failure in the root-only part never
+    leaves the other ranks waiting in a collective call.
+    """
+    result: T | None = None
+    failure: Exception | None = None
+    if comm.rank == ROOT:
+        try:
+            result = work()
+        except Exception as exc:
+            failure = exc
+    if comm.size == 1:
+        if failure is not None:
+            raise failure
+        return result  # type: ignore[return-value]
+    report = None
+    if failure is not None:
+        builtin = type(failure).__module__ == "builtins"
+        report = (type(failure) if builtin else RuntimeError, str(failure))
+    report = comm.bcast(report, root=ROOT)
+    if failure is not None:
+        raise failure
+    if report is not None:
+        raise report[0](report[1])
+    return comm.bcast(result, root=ROOT)
+
+
+def add_physical_groups(
+    tdim: int, regions: dict[str, Sequence[int]], boundaries: dict[str, Sequence[int]]
+) -> None:
+    """Name and number the physical groups after `REGION_TAGS` / `BOUNDARY_TAGS`."""
+    import gmsh
+
+    for name, entities in regions.items():
+        if entities:
+            gmsh.model.addPhysicalGroup(tdim, sorted(entities), REGION_TAGS[name], name)
+    for name, entities in boundaries.items():
+        if entities:
+            gmsh.model.addPhysicalGroup(tdim - 1, sorted(entities), BOUNDARY_TAGS[name], name)
+
+
+def add_discrete_mesh(
+    points: np.ndarray, blocks: Sequence[tuple[int, str, str, np.ndarray]]
+) -> dict[tuple[int, str], list[int]]:
+    """Load a mesh given as arrays into the current gmsh model.
+
+    `points` has shape (n, 3); each block is (dim, group name, meshio cell type,
+    0-based connectivity). Every block becomes a discrete entity; blocks with the
+    same (dim, name) form one physical group. Returns {(dim, name): entities}.
+    """
+    import gmsh
+
+    points = np.asarray(points, dtype=np.float64)
+    node_tags = np.arange(1, points.shape[0] + 1, dtype=np.uint64)
+    entities: dict[tuple[int, str], list[int]] = {}
+    next_element = 1
+    nodes_added = False
+    for dim, name, cell_type, conn in sorted(blocks, key=lambda b: -b[0]):
+        if cell_type not in GMSH_ELEMENT_TYPES:
+            raise ValueError(
+                f"cell type {cell_type!r} is not supported; use linear cells "
+                f"({', '.join(GMSH_ELEMENT_TYPES)})"
+            )
+        conn = np.asarray(conn, dtype=np.int64).reshape(len(conn), -1)
+        entity = gmsh.model.addDiscreteEntity(dim)
+        if not nodes_added:
+            gmsh.model.mesh.addNodes(dim, entity, node_tags, points.ravel())
+            nodes_added = True
+        element_tags = np.arange(next_element, next_element + len(conn), dtype=np.uint64)
+        next_element += len(conn)
+        gmsh.model.mesh.addElementsByType(
+            entity, GMSH_ELEMENT_TYPES[cell_type], element_tags, (conn + 1).ravel()
+        )
+        entities.setdefault((dim, name), []).append(entity)
+    return entities
+
+
+def distance_sampling(extent_nm: float, size_nm: float, cap: int) -> int:
+    """Sampling of a curve/surface in a gmsh Distance field: two points per cell."""
+    return int(min(cap, max(20, math.ceil(2.0 * extent_nm / size_nm))))

@@ -1,0 +1,104 @@
+"""From the gmsh model on the root rank to a distributed, tagged `Domain` (collective)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+try:  # the dolfinx-solver-real wheel must load its libraries before dolfinx/petsc4py
+    import dolfinx_solver  # noqa: F401
+except ImportError:  # DOLFINx from conda-forge, Spack, Docker, ...
+    pass
+
+import dolfinx.io.gmsh
+import dolfinx.mesh
+
+from pnp.geometry._gmsh import ROOT, gmsh_session, run_on_root
+from pnp.geometry.domain import BOUNDARY_TAGS, REGION_TAGS, Domain
+
+
+def build_on_root(
+    comm: MPI.Comm,
+    construct: Callable[[], int],
+    *,
+    model_name: str,
+    msh_path: str | None = None,
+    verbose: bool = False,
+) -> tuple[dolfinx.io.gmsh.MeshData, int]:
+    """Run `construct` (gmsh model + mesh, returns gdim) on the root and distribute the mesh.
+
+    All ranks call this. Only the root initialises gmsh and runs `construct`;
+    it writes `msh_path` if given. The mesh is ghosted by shared facet, so
+    interior-facet integrals (dS over pore walls and membrane faces) are correct
+    in parallel.
+    """
+    session = gmsh_session(model_name, verbose=verbose) if comm.rank == ROOT else nullcontext()
+    with session as gmsh:
+
+        def work() -> int:
+            gdim = construct()
+            if msh_path is not None:
+                Path(msh_path).parent.mkdir(parents=True, exist_ok=True)
+                gmsh.write(str(msh_path))
+            return gdim
+
+        gdim = run_on_root(comm, work)
+        partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
+        model = gmsh.model if comm.rank == ROOT else None
+        data = dolfinx.io.gmsh.model_to_mesh(model, comm, ROOT, gdim=gdim, partitioner=partitioner)
+    return data, gdim
+
+
+def _present(comm: MPI.Comm, tags: dolfinx.mesh.MeshTags | None, table: dict[str, int]) -> dict:
+    local = set() if tags is None else {int(v) for v in np.unique(tags.values)}
+    found = set().union(*comm.allgather(local))
+    return {name: tag for name, tag in table.items() if tag in found}
+
+
+def min_cell_size(mesh: dolfinx.mesh.Mesh) -> float:
+    """Smallest cell diameter (largest vertex distance) over all ranks, in nm."""
+    tdim = mesh.topology.dim
+    num_cells = mesh.topology.index_map(tdim).size_local
+    sizes = mesh.h(tdim, np.arange(num_cells, dtype=np.int32))
+    local = float(sizes.min()) if sizes.size else np.inf
+    return float(mesh.comm.allreduce(local, op=MPI.MIN))
+
+
+def make_domain(
+    data: dolfinx.io.gmsh.MeshData,
+    *,
+    kind: str,
+    axisymmetric: bool,
+    pore_length_nm: float,
+    pore_radius_nm: float | None,
+    msh_path: str | None,
+) -> Domain:
+    """Wrap distributed mesh data (tags numbered per `REGION_TAGS`/`BOUNDARY_TAGS`)."""
+    mesh = data.mesh
+    comm = mesh.comm
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    cell_tags = data.cell_tags
+    facet_tags = data.facet_tags
+    if facet_tags is None:
+        empty = np.zeros(0, dtype=np.int32)
+        facet_tags = dolfinx.mesh.meshtags(mesh, tdim - 1, empty, empty)
+    cell_tags.name = "regions"
+    facet_tags.name = "boundaries"
+    return Domain(
+        mesh=mesh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        kind=kind,
+        axisymmetric=axisymmetric,
+        pore_length_nm=float(pore_length_nm),
+        pore_radius_nm=None if pore_radius_nm is None else float(pore_radius_nm),
+        regions=_present(comm, cell_tags, dict(REGION_TAGS)),
+        boundaries=_present(comm, facet_tags, dict(BOUNDARY_TAGS)),
+        min_cell_size_nm=min_cell_size(mesh),
+        msh_path=None if msh_path is None else str(msh_path),
+    )

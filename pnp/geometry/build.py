@@ -1,0 +1,115 @@
+"""One entry point for every geometry kind: `build_domain`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from mpi4py import MPI
+
+from pnp.geometry.domain import KINDS, Domain
+from pnp.geometry.params import mesh_sizes, pore_geometry, slab_geometry, validate_refine
+
+
+def build_domain(
+    comm: MPI.Comm,
+    *,
+    kind: str,
+    pore_length_nm: float,
+    pore_radius_nm: float | None = None,
+    bath_radius_nm: float | None = None,
+    bath_length_nm: float = 0.0,
+    entrance: str = "sharp",
+    entrance_radius_nm: float = 0.0,
+    filter_length_nm: float = 0.0,
+    filter_radius_nm: float | None = None,
+    mesh_file: str | Path | None = None,
+    groups: Mapping[str, str] | None = None,
+    axisymmetric: bool | None = None,
+    debye_length_nm: float = 1.0,
+    mesh_size_nm: float | None = None,
+    wall_size_nm: float | None = None,
+    refine: int = 0,
+    msh_path: str | Path | None = None,
+    verbose: bool = False,
+) -> Domain:
+    """Build (or read) the tagged, distributed mesh of a channel or nanopore. Collective.
+
+    kind:
+        "slab" (1D, `pnp.geometry.slab`), "axisymmetric" (2D r-z,
+        `pnp.geometry.axisymmetric`), "3d" (`pnp.geometry.pore3d`) or "mesh"
+        (external file `mesh_file`, `pnp.geometry.external`).
+    Lengths are in nm; the pore (length `pore_length_nm`) is centred on z = 0 with
+    the inside bath at negative z. `bath_length_nm` is the depth of each bath
+    (> 0 except for the slab). `entrance` ("sharp", "rounded", "conical") flares
+    the last `entrance_radius_nm` of each pore end to a mouth radius
+    `pore_radius_nm + entrance_radius_nm` (fillet or 45-degree chamfer). A filter
+    of length `filter_length_nm` and radius `filter_radius_nm` (default: the
+    pore radius) forms the middle of the pore.
+    Mesh sizes: `wall_size_nm` at walls and in the pore, `mesh_size_nm` far in the
+    baths (defaults in `pnp.geometry.params`, based on `debye_length_nm` and the
+    dimensions); each `refine` step halves both. gmsh runs on rank 0 only; with
+    `msh_path`, rank 0 writes the gmsh mesh there. `verbose` shows gmsh output.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown geometry kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    validate_refine(refine)
+    msh = None if msh_path is None else str(msh_path)
+    expected_axi = {"slab": False, "axisymmetric": True, "3d": False}.get(kind)
+    if expected_axi is not None and axisymmetric not in (None, expected_axi):
+        raise ValueError(
+            f"axisymmetric={axisymmetric!r} contradicts kind={kind!r}; leave axisymmetric unset"
+        )
+
+    if kind == "mesh":
+        if mesh_file is None:
+            raise ValueError("kind='mesh' needs mesh_file (a .msh or meshio-readable file)")
+        from pnp.geometry.external import read_mesh
+
+        if pore_length_nm is None or not float(pore_length_nm) > 0.0:
+            raise ValueError(f"pore_length_nm must be > 0 (nm), got {pore_length_nm!r}")
+        return read_mesh(
+            comm,
+            mesh_file,
+            pore_length_nm=float(pore_length_nm),
+            pore_radius_nm=pore_radius_nm,
+            groups=groups,
+            axisymmetric=axisymmetric,
+            refine=refine,
+            msh_path=msh,
+            verbose=verbose,
+        )
+
+    if kind == "slab":
+        geom = slab_geometry(
+            pore_length_nm=pore_length_nm,
+            bath_length_nm=bath_length_nm,
+            entrance=entrance,
+            filter_length_nm=filter_length_nm,
+        )
+    else:
+        geom = pore_geometry(
+            pore_length_nm=pore_length_nm,
+            pore_radius_nm=pore_radius_nm,
+            bath_radius_nm=bath_radius_nm,
+            bath_length_nm=bath_length_nm,
+            entrance=entrance,
+            entrance_radius_nm=entrance_radius_nm,
+            filter_length_nm=filter_length_nm,
+            filter_radius_nm=filter_radius_nm,
+        )
+    sizes = mesh_sizes(
+        geom,
+        dim={"slab": 1, "axisymmetric": 2, "3d": 3}[kind],
+        debye_length_nm=debye_length_nm,
+        mesh_size_nm=mesh_size_nm,
+        wall_size_nm=wall_size_nm,
+        refine=refine,
+    )
+    if kind == "slab":
+        from pnp.geometry.slab import build_slab as builder
+    elif kind == "axisymmetric":
+        from pnp.geometry.axisymmetric import build_axisymmetric as builder
+    else:
+        from pnp.geometry.pore3d import build_pore3d as builder
+    return builder(comm, geom, sizes, msh_path=msh, verbose=verbose)

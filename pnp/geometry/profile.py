@@ -1,0 +1,205 @@
+"""The membrane-pore-bath model shared by the axisymmetric (r-z) and the 3D builder.
+
+The geometry is drawn as r-z profiles with the gmsh OpenCASCADE kernel: in the
+x-y plane (x = r, y = z) for the axisymmetric mesh, in the x-z plane and
+revolved about the z axis in 3D. The overlapping shapes
+
+    bath (whole cylinder) < membrane (slab |z| < L/2) < pore < filter
+
+are fragmented into a conforming model; each piece takes the region of the
+highest-priority shape containing it. Facets are then tagged from the regions on
+their two sides (interior) or their position (exterior):
+
+- electrolyte | membrane interior facets: membrane_face if the electrolyte is
+  bath, pore_wall if pore (including the flared mouths and, for a filter
+  narrower than the pore, the annular steps at the filter ends), filter_wall if
+  filter;
+- exterior bath facets: electrode_inside (z = -L/2 - Lb), electrode_outside
+  (z = +L/2 + Lb), bath_wall (r = bath radius);
+- untagged: electrolyte | electrolyte interfaces (pore mouths, filter ends),
+  the symmetry axis (2D) and the outer edge of the membrane.
+
+Sizes: ``wall_size_nm`` inside pore and filter, and on the tagged walls, the
+membrane faces and the pore mouths; from there ``h = min(wall + 0.3 d,
+mesh_size_nm)`` with the distance d (gmsh Distance + Threshold fields).
+"""
+
+from __future__ import annotations
+
+import math
+
+from pnp.geometry._gmsh import add_physical_groups, distance_sampling
+from pnp.geometry.params import MeshSizes, PoreGeometry
+
+PRIORITY = ("bath", "membrane", "pore", "filter")
+ELECTROLYTE_WALLS = {"bath": "membrane_face", "pore": "pore_wall", "filter": "filter_wall"}
+
+
+class _Profile:
+    """Draws closed r-z outlines as OCC surfaces, in the plane used for `tdim`."""
+
+    def __init__(self, tdim: int) -> None:
+        import gmsh
+
+        self.occ = gmsh.model.occ
+        self.tdim = tdim
+
+    def point(self, r: float, z: float) -> int:
+        return self.occ.addPoint(r, z, 0.0) if self.tdim == 2 else self.occ.addPoint(r, 0.0, z)
+
+    def outline(self, path: list[tuple[float, float, tuple[float, float] | None]]) -> int:
+        """Surface bounded by the closed path [(r, z, arc centre or None), ...].
+
+        Each entry is a vertex; the edge to the next vertex is a straight line,
+        or a circle arc if the entry gives the arc's centre.
+        """
+        points = [self.point(r, z) for r, z, _ in path]
+        curves = []
+        for i, (_, _, centre) in enumerate(path):
+            a, b = points[i], points[(i + 1) % len(points)]
+            if centre is None:
+                curves.append(self.occ.addLine(a, b))
+            else:
+                centre_point = self.point(*centre)
+                curves.append(self.occ.addCircleArc(a, centre_point, b))
+                self.occ.remove([(0, centre_point)])
+        surface = self.occ.addPlaneSurface([self.occ.addCurveLoop(curves)])
+        if self.tdim == 2:
+            return surface
+        out = self.occ.revolve([(2, surface)], 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0 * math.pi)
+        self.occ.remove([(2, surface)])
+        return next(tag for dim, tag in out if dim == 3)
+
+    def rectangle(self, r1: float, z0: float, z1: float) -> int:
+        return self.outline([(0.0, z0, None), (r1, z0, None), (r1, z1, None), (0.0, z1, None)])
+
+
+def pore_section(geom: PoreGeometry, z0: float, z1: float) -> list:
+    """Closed r-z path of the pore between z0 and z1, with the entrance at a mouth end."""
+    h, rp, e = geom.half_length_nm, geom.pore_radius_nm, geom.entrance_radius_nm
+    rm = geom.mouth_radius_nm
+    rounded = geom.entrance == "rounded"
+    wall: list = []
+    if e > 0.0 and z0 == -h:  # inside mouth: from (rm, -h) in to (rp, -h + e)
+        wall.append((rm, -h, (rm, -h + e) if rounded else None))
+        wall.append((rp, -h + e, None))
+    else:
+        wall.append((rp, z0, None))
+    if e > 0.0 and z1 == h:  # outside mouth: from (rp, h - e) out to (rm, h)
+        wall.append((rp, h - e, (rm, h - e) if rounded else None))
+        wall.append((rm, h, None))
+    else:
+        wall.append((rp, z1, None))
+    return [(0.0, z0, None), *wall, (0.0, z1, None)]
+
+
+def _shapes(geom: PoreGeometry, tdim: int) -> list[tuple[str, int]]:
+    """The overlapping (region, shape) list, lowest priority first."""
+    draw = _Profile(tdim)
+    h, f, zmax = geom.half_length_nm, 0.5 * geom.filter_length_nm, geom.z_max_nm
+    shapes = [
+        ("bath", draw.rectangle(geom.bath_radius_nm, -zmax, zmax)),
+        ("membrane", draw.rectangle(geom.bath_radius_nm, -h, h)),
+    ]
+    if geom.has_filter:
+        shapes.append(("pore", draw.outline(pore_section(geom, -h, -f))))
+        shapes.append(("pore", draw.outline(pore_section(geom, f, h))))
+        shapes.append(("filter", draw.rectangle(geom.filter_radius_nm, -f, f)))
+    else:
+        shapes.append(("pore", draw.outline(pore_section(geom, -h, h))))
+    return shapes
+
+
+def _classify_cells(shapes: list[tuple[str, int]], tdim: int) -> dict[int, str]:
+    import gmsh
+
+    occ = gmsh.model.occ
+    inputs = [(tdim, tag) for _, tag in shapes]
+    _, pieces_of = occ.fragment(inputs[:1], inputs[1:])
+    occ.synchronize()
+    region: dict[int, str] = {}
+    for (name, _), pieces in zip(shapes, pieces_of, strict=True):
+        for _, piece in pieces:
+            if piece not in region or PRIORITY.index(name) > PRIORITY.index(region[piece]):
+                region[piece] = name
+    return region
+
+
+def _classify_facets(
+    geom: PoreGeometry, tdim: int, region: dict[int, str]
+) -> tuple[dict[str, list[int]], list[int]]:
+    """Facets per boundary role, and the untagged pore-mouth facets (pore | bath)."""
+    import gmsh
+
+    tol = 1e-6 * max(geom.z_max_nm, geom.bath_radius_nm)
+    roles: dict[str, list[int]] = {}
+    mouths = []
+    for _, facet in gmsh.model.getEntities(tdim - 1):
+        cells = gmsh.model.getAdjacencies(tdim - 1, facet)[0]
+        sides = sorted({region[int(c)] for c in cells})
+        role = None
+        if len(cells) == 2 and "membrane" in sides and len(sides) == 2:
+            role = ELECTROLYTE_WALLS[sides[0] if sides[1] == "membrane" else sides[1]]
+        elif len(cells) == 2 and sides == ["bath", "pore"]:
+            mouths.append(facet)
+        elif len(cells) == 1 and sides == ["bath"]:
+            x, y, z = gmsh.model.occ.getCenterOfMass(tdim - 1, facet)
+            r, zc = (x, y) if tdim == 2 else (math.hypot(x, y), z)
+            if abs(zc + geom.z_max_nm) < tol:
+                role = "electrode_inside"
+            elif abs(zc - geom.z_max_nm) < tol:
+                role = "electrode_outside"
+            elif tdim == 3 or r > 0.5 * geom.bath_radius_nm:  # not the symmetry axis
+                role = "bath_wall"
+        if role is not None:
+            roles.setdefault(role, []).append(facet)
+    return roles, mouths
+
+
+def _size_fields(
+    geom: PoreGeometry,
+    sizes: MeshSizes,
+    tdim: int,
+    refined_facets: list[int],
+    fine_cells: list[int],
+) -> None:
+    import gmsh
+
+    field = gmsh.model.mesh.field
+    wall, largest = sizes.wall_size_nm, sizes.mesh_size_nm
+    extent = 2.0 * max(geom.z_max_nm, geom.bath_radius_nm)
+    distance = field.add("Distance")
+    field.setNumbers(distance, "CurvesList" if tdim == 2 else "SurfacesList", refined_facets)
+    field.setNumber(distance, "Sampling", distance_sampling(extent, wall, 4000 if tdim == 2 else 150))
+    threshold = field.add("Threshold")
+    field.setNumber(threshold, "InField", distance)
+    field.setNumber(threshold, "SizeMin", wall)
+    field.setNumber(threshold, "SizeMax", largest)
+    field.setNumber(threshold, "DistMin", 0.0)
+    field.setNumber(threshold, "DistMax", max(sizes.grading_distance_nm, 1e-3 * wall))
+    inside = field.add("Constant")
+    field.setNumbers(inside, "SurfacesList" if tdim == 2 else "VolumesList", fine_cells)
+    field.setNumber(inside, "IncludeBoundary", 1)
+    field.setNumber(inside, "VIn", wall)
+    field.setNumber(inside, "VOut", largest)
+    smallest = field.add("Min")
+    field.setNumbers(smallest, "FieldsList", [threshold, inside])
+    field.setAsBackgroundMesh(smallest)
+    for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints", "MeshSizeFromCurvature"):
+        gmsh.option.setNumber(f"Mesh.{option}", 0)
+
+
+def mesh_pore_model(geom: PoreGeometry, sizes: MeshSizes, tdim: int) -> None:
+    """Build, tag and mesh the pore model in the current gmsh model (root rank only)."""
+    import gmsh
+
+    region = _classify_cells(_shapes(geom, tdim), tdim)
+    roles, mouths = _classify_facets(geom, tdim, region)
+    regions: dict[str, list[int]] = {}
+    for cell, name in region.items():
+        regions.setdefault(name, []).append(cell)
+    add_physical_groups(tdim, regions, roles)
+    walls = [f for name in ELECTROLYTE_WALLS.values() for f in roles.get(name, [])]
+    fine = regions.get("pore", []) + regions.get("filter", [])
+    _size_fields(geom, sizes, tdim, sorted(walls + mouths), fine)
+    gmsh.model.mesh.generate(tdim)

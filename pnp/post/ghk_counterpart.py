@@ -1,0 +1,68 @@
+"""The constant-field (GHK) counterpart of a PNP case: P_i = D_i * diffusion_factor / L."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from pnp.case import Case
+from pnp.theory import ghk_current_density, ghk_voltage
+
+
+def ghk_permeabilities(case: Case) -> dict[str, float]:
+    """A-priori permeabilities (m/s) from the pore's diffusion factor and length."""
+    factor = case.regions["pore"].diffusion_factor or 1.0
+    length_m = case.geometry.pore_length_nm * 1e-9
+    return {s.name: s.diffusion_m2_per_s * factor / length_m for s in case.species}
+
+
+def reference_area_m2(case: Case) -> float | None:
+    """Area that turns a current into a current density: pi R_pore^2 (None in 1D)."""
+    if case.geometry.kind == "slab" or case.geometry.pore_radius_nm is None:
+        return None
+    return math.pi * (case.geometry.pore_radius_nm * 1e-9) ** 2
+
+
+def ghk_block(case: Case, voltages_mV: Sequence[float]) -> dict:
+    """GHK currents at each voltage and the GHK reversal potential, in the results.json shape."""
+    perms = ghk_permeabilities(case)
+    temperature = case.conditions.temperature_K
+    area = reference_area_m2(case)
+    points = []
+    for v in voltages_mV:
+        densities = {
+            s.name: float(
+                ghk_current_density(
+                    s.charge, perms[s.name], s.inside_mM, s.outside_mM, v * 1e-3, temperature
+                )
+            )
+            for s in case.species
+        }
+        total = sum(densities.values())
+        points.append(
+            {
+                "voltage_mV": v,
+                "current_density_A_per_m2": total,
+                "current_pA": None if area is None else total * area * 1e12,
+                "species_current_densities_A_per_m2": densities,
+            }
+        )
+    try:
+        reversal = 1e3 * ghk_voltage(
+            perms,
+            {s.name: s.inside_mM for s in case.species},
+            {s.name: s.outside_mM for s in case.species},
+            {s.name: s.charge for s in case.species},
+            temperature,
+        )
+    except ValueError:  # e.g. a single species: no finite zero-current potential
+        reversal = None
+    if reversal is not None and not np.isfinite(reversal):
+        reversal = None
+    return {
+        "permeabilities_m_per_s": perms,
+        "reversal_potential_mV": reversal,
+        "points": points,
+    }

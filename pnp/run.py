@@ -1,0 +1,303 @@
+"""Run one case: mesh, solve the I–V curve, write results. Collective over `comm`."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import platform
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+from pnp import __version__
+from pnp.case import Case, case_to_dict
+from pnp.errors import ConvergenceError
+from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
+from pnp.geometry.build import build_domain
+from pnp.post.current import CurrentMeter, pore_sections, relative_spread
+from pnp.post.ghk_counterpart import ghk_block, reference_area_m2
+from pnp.post.output import FieldWriter, write_columns, write_csv, write_json
+from pnp.post.plots import plot_iv, plot_profiles
+from pnp.post.profiles import AxisProfiler
+from pnp.solver.continuation import StepResult, ramp_fixed_charge
+from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
+from pnp.solver.problem import PnpProblem
+from pnp.theory import debye_length
+
+log = logging.getLogger(__name__)
+
+
+def bath_debye_length_nm(case: Case) -> float:
+    """Shortest Debye length of the two baths (bath permittivity), in nm."""
+    strengths = [
+        0.5 * sum(s.charge**2 * getattr(s, side) for s in case.species)
+        for side in ("inside_mM", "outside_mM")
+    ]
+    eps = case.regions["bath"].permittivity
+    return 1e9 * debye_length(max(strengths), eps, case.conditions.temperature_K)
+
+
+def make_domain(case: Case, comm: MPI.Comm, msh_path: Path | None = None):
+    g = case.geometry
+    return build_domain(
+        comm,
+        kind=g.kind,
+        pore_length_nm=g.pore_length_nm,
+        pore_radius_nm=g.pore_radius_nm,
+        bath_radius_nm=g.bath_radius_nm,
+        bath_length_nm=g.bath_length_nm,
+        entrance=g.entrance,
+        entrance_radius_nm=g.entrance_radius_nm,
+        filter_length_nm=g.filter_length_nm,
+        filter_radius_nm=g.filter_radius_nm,
+        mesh_file=g.mesh_file,
+        groups=dict(g.groups),
+        axisymmetric=g.axisymmetric,
+        debye_length_nm=bath_debye_length_nm(case),
+        mesh_size_nm=g.mesh_size_nm,
+        wall_size_nm=g.wall_size_nm,
+        refine=g.refine,
+        msh_path=msh_path,
+    )
+
+
+def prepare(
+    case: Case,
+    comm: MPI.Comm,
+    *,
+    msh_path: Path | None = None,
+    cli_petsc_options: Mapping[str, object] | None = None,
+) -> PnpProblem:
+    """Mesh the case's geometry and set up its PNP problem (forms, BCs, SNES)."""
+    domain = make_domain(case, comm, msh_path=msh_path)
+    return PnpProblem(domain, case, cli_petsc_options=cli_petsc_options, degree=case.solver.degree)
+
+
+@dataclass
+class Solution:
+    problem: PnpProblem
+    meter: CurrentMeter
+    points: list[VoltagePoint]
+    states: dict[float, np.ndarray]  # converged states by voltage (mV)
+    reversal_potential_mV: float | None
+    charge_ramp: StepResult
+
+
+def solve(
+    problem: PnpProblem,
+    on_point: Callable[[VoltagePoint, PnpProblem], None] | None = None,
+) -> Solution:
+    """Charge ramp at 0 mV, every voltage of the case, then the zero-current potential.
+
+    Raises ConvergenceError only when the charge ramp fails; a failed voltage
+    point is recorded in its `VoltagePoint`.
+    """
+    case = problem.case
+    ramp = ramp_fixed_charge(problem)
+    meter = CurrentMeter(problem)
+    sections = pore_sections(case.geometry.pore_length_nm, case.output.sections)
+    points, states = solve_iv(problem, case.conditions.voltages_mV, meter, sections, on_point)
+    reversal = find_reversal(problem, meter, points, states)
+    return Solution(problem, meter, points, states, reversal, ramp)
+
+
+def point_record(point: VoltagePoint, case: Case, area_m2: float | None) -> dict:
+    """One voltage point in the results.json shape (pA for pores, A/m^2 always)."""
+    names = case.species_names
+    record: dict = {
+        "voltage_mV": point.voltage_mV,
+        "converged": point.converged,
+        "newton_iterations": point.newton_iterations,
+        "seconds": point.seconds,
+    }
+    if not point.converged:
+        record.update(current_pA=None, current_density_A_per_m2=None, error=point.error)
+        return record
+    currents = point.species_currents
+    if area_m2 is None:  # slab: the solver's currents are already densities
+        record["current_pA"] = None
+        record["current_density_A_per_m2"] = float(currents.sum())
+        record["species_current_densities_A_per_m2"] = dict(
+            zip(names, currents.tolist(), strict=True)
+        )
+        record["section_current_densities_A_per_m2"] = point.section_currents.tolist()
+    else:
+        record["current_pA"] = float(currents.sum()) * 1e12
+        record["current_density_A_per_m2"] = float(currents.sum()) / area_m2
+        record["species_currents_pA"] = dict(zip(names, (currents * 1e12).tolist(), strict=True))
+        record["section_currents_pA"] = (point.section_currents * 1e12).tolist()
+    record["section_spread"] = relative_spread(point.section_currents)
+    return record
+
+
+def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> dict:
+    versions = {"pnp": __version__, "dolfinx": dolfinx.__version__}
+    versions["petsc"] = ".".join(map(str, PETSc.Sys.getVersion()))
+    for dist in ("numpy", "gmsh", "mpi4py", "fenics-basix", "fenics-ffcx", "fenics-ufl"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    imap = domain.mesh.topology.index_map(domain.dim)
+    vmap = domain.mesh.topology.index_map(0)
+    return {
+        "versions": versions,
+        "python": platform.python_version(),
+        "mpi_ranks": comm.size,
+        "mesh": {
+            "cells": imap.size_global,
+            "vertices": vmap.size_global,
+            "dofs": problem.V.dofmap.index_map.size_global * problem.V.dofmap.index_map_bs,
+            "min_cell_size_nm": domain.min_cell_size_nm,
+        },
+        "petsc_options": {k: str(v) for k, v in problem.petsc_options.items()},
+        "wall_time_s": seconds,
+        "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "dolfinx_api": ".".join(map(str, DOLFINX_VERSION)),
+    }
+
+
+def run_case(
+    case: Case,
+    out_dir: Path,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    cli_petsc_options: Mapping[str, object] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Solve `case` at all its voltages and write every output into `out_dir`.
+
+    Returns the results dict (identical on all ranks). A voltage point whose
+    Newton solve fails is recorded with its error; a failure before any voltage
+    (the charge ramp) is written to results.json and re-raised.
+    """
+    t_start = time.perf_counter()
+    out_dir = Path(out_dir)
+    if comm.rank == 0:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    comm.barrier()
+    say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
+
+    problem = prepare(
+        case, comm, msh_path=out_dir / "mesh.msh", cli_petsc_options=cli_petsc_options
+    )
+    domain = problem.domain
+    area = reference_area_m2(case)
+    ghk = ghk_block(case, case.conditions.voltages_mV)
+    results: dict = {"case": case_to_dict(case), "points": [], "ghk": ghk}
+    dofs = problem.V.dofmap.index_map.size_global * problem.V.dofmap.index_map_bs
+    say(f"{case.name}: {domain.kind} mesh, {dofs} unknowns on {comm.size} rank(s)")
+
+    ghk_by_v = {p["voltage_mV"]: p for p in ghk["points"]}
+
+    def on_point(point: VoltagePoint, prob: PnpProblem) -> None:
+        record = point_record(point, case, area)
+        results["points"].append(record)
+        write_json(comm, out_dir / "results.json", results)  # keep what is done on disk
+        say(progress_line(record, ghk_by_v[point.voltage_mV], area))
+
+    try:
+        solution = solve(problem, on_point)
+    except ConvergenceError as err:
+        results["error"] = err.as_dict()
+        results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
+        write_json(comm, out_dir / "results.json", results)
+        raise
+    profiles = write_fields_and_profiles(solution, out_dir)
+    points = solution.points
+    results["charge_ramp_newton_iterations"] = solution.charge_ramp.newton_iterations
+    results["points"] = [point_record(p, case, area) for p in points]
+    results["reversal_potential_mV"] = solution.reversal_potential_mV
+    results["all_converged"] = all(p.converged for p in points)
+    results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
+    write_json(comm, out_dir / "results.json", results)
+    write_iv_csv(comm, out_dir / "iv.csv", results, case)
+    if case.output.plots and comm.rank == 0:
+        plot_iv(out_dir / "iv.png", results, title=case.name)
+        plot_profiles(
+            out_dir / "profiles.png", sorted(profiles, key=lambda vp: vp[0]), domain.pore_extent_nm
+        )
+    comm.barrier()
+    rev = results["reversal_potential_mV"]
+    say(
+        f"reversal potential: PNP {_fmt(rev)} mV, GHK {_fmt(ghk['reversal_potential_mV'])} mV; "
+        f"wall time {results['provenance']['wall_time_s']:.1f} s; results in {out_dir}"
+    )
+    return results
+
+
+def write_fields_and_profiles(solution: Solution, out_dir: Path) -> list[tuple[float, dict]]:
+    """Axis profiles (CSV) and ParaView fields of every converged voltage, in voltage order."""
+    problem = solution.problem
+    out = problem.case.output
+    comm = problem.domain.mesh.comm
+    profiler = AxisProfiler(problem) if (out.profiles or out.plots) else None
+    fields = FieldWriter(problem, out_dir) if out.fields else None
+    profiles = []
+    for point in sorted(solution.points, key=lambda p: p.voltage_mV):
+        if not point.converged:
+            continue
+        problem.restore_state(solution.states[point.voltage_mV])
+        if profiler is not None:
+            prof = profiler.sample()
+            profiles.append((point.voltage_mV, prof))
+            if out.profiles:
+                write_columns(comm, out_dir / f"profile_{point.voltage_mV:+.1f}mV.csv", prof)
+        if fields is not None:
+            fields.write(point.voltage_mV)
+    if fields is not None:
+        fields.close()
+    return profiles
+
+
+def write_iv_csv(comm: MPI.Comm, path: Path, results: dict, case: Case) -> None:
+    ghk = {p["voltage_mV"]: p for p in results["ghk"]["points"]}
+    header = [
+        "voltage_mV",
+        "current_pA",
+        "current_density_A_per_m2",
+        "ghk_current_pA",
+        "ghk_current_density_A_per_m2",
+        "newton_iterations",
+        "converged",
+    ]
+    rows = []
+    for p in sorted(results["points"], key=lambda p: p["voltage_mV"]):
+        g = ghk[p["voltage_mV"]]
+        rows.append(
+            [
+                p["voltage_mV"],
+                p["current_pA"],
+                p["current_density_A_per_m2"],
+                g["current_pA"],
+                g["current_density_A_per_m2"],
+                p["newton_iterations"],
+                p["converged"],
+            ]
+        )
+    write_csv(comm, path, header, rows)
+
+
+def progress_line(record: dict, ghk_point: dict, area: float | None) -> str:
+    v = record["voltage_mV"]
+    if not record["converged"]:
+        return f"  V = {v:+8.2f} mV  FAILED: {record['error']['reason']}"
+    if area is None:
+        current = f"J = {record['current_density_A_per_m2']:+.4e} A/m^2"
+        ghk = f"(GHK {ghk_point['current_density_A_per_m2']:+.4e})"
+    else:
+        current = f"I = {record['current_pA']:+10.4f} pA"
+        ghk = f"(GHK {ghk_point['current_pA']:+10.4f})"
+    return (
+        f"  V = {v:+8.2f} mV  {current} {ghk}  newton {record['newton_iterations']:3d}"
+        f"  {record['seconds']:6.2f} s"
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "none" if value is None else f"{value:+.2f}"

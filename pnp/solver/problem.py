@@ -1,0 +1,248 @@
+"""Assemble the PNP problem for a case on a tagged domain.
+
+One blocked P1 space holds (psi, u_1..u_n). Region data become DG0 functions,
+the applied voltage and the fixed-charge continuation fraction are Constants,
+so the compiled forms, sparsity and SNES are built once per case and reused
+for every voltage point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import basix.ufl
+import numpy as np
+import ufl
+from mpi4py import MPI
+
+from pnp.case import Case
+from pnp.fem import dolfinx
+from pnp.geometry.domain import ELECTROLYTE_REGIONS, REGION_TAGS, Domain
+from pnp.solver.forms import Coefficients, Measures, pnp_residual
+from pnp.solver.newton import NewtonSolver, SolveReport
+from pnp.solver.options import merged_options
+from pnp.solver.scaling import Scales
+
+fem = dolfinx.fem
+CHARGED_SURFACES = ("pore_wall", "membrane_face", "filter_wall")
+
+
+def case_scales(case: Case) -> Scales:
+    bath = [c for s in case.species for c in (s.inside_mM, s.outside_mM)]
+    return Scales(
+        temperature_K=case.conditions.temperature_K,
+        concentration_mM=max(bath),
+        diffusion_m2_per_s=max(s.diffusion_m2_per_s for s in case.species),
+    )
+
+
+def region_function(domain: Domain, values: Mapping[str, float], name: str) -> fem.Function:
+    """Piecewise-constant (DG0) function from per-region values."""
+    Q = fem.functionspace(domain.mesh, ("DG", 0))
+    f = fem.Function(Q, name=name)
+    for region, tag in domain.regions.items():
+        cells = domain.cell_tags.find(tag)
+        f.x.array[Q.dofmap.list[cells].ravel()] = values[region]
+    f.x.scatter_forward()
+    return f
+
+
+def ion_free_mask(space: fem.FunctionSpace, dx_electrolyte) -> np.ndarray:
+    """True at the dofs of a scalar space that touch no electrolyte cell (ghosts included).
+
+    Found by assembling the electrolyte measure of each basis function, which
+    is exact across process boundaries (ghost contributions are summed).
+    """
+    indicator = fem.assemble_vector(fem.form(ufl.TestFunction(space) * dx_electrolyte))
+    indicator.scatter_reverse(dolfinx.la.InsertMode.add)
+    indicator.scatter_forward()
+    return indicator.array == 0.0
+
+
+class PnpProblem:
+    """Steady PNP on `domain` for `case`, solvable at any voltage and charge fraction."""
+
+    def __init__(
+        self,
+        domain: Domain,
+        case: Case,
+        *,
+        cli_petsc_options: Mapping[str, object] | None = None,
+        jit_options: Mapping[str, object] | None = None,
+        degree: int = 1,
+    ) -> None:
+        self.domain = domain
+        self.case = case
+        self.scales = case_scales(case)
+        mesh = domain.mesh
+        n = len(case.species)
+        element = basix.ufl.element("Lagrange", mesh.basix_cell(), degree, shape=(n + 1,))
+        self.V = fem.functionspace(mesh, element)
+        # The blocked layout stores component k of node j at j * (n + 1) + k; the
+        # collapsed scalar space numbers the nodes the same way.
+        self.scalar_space, _ = self.V.sub(0).collapse()
+        self.state = fem.Function(self.V, name="state")
+
+        self.voltage = fem.Constant(mesh, 0.0)  # scaled psi at the inside electrode
+        self.charge_fraction = fem.Constant(mesh, 1.0)  # continuation in fixed charges
+        self.measures = self._measures()
+        self.ion_free = ion_free_mask(self.scalar_space, self.measures.dx_electrolyte)
+        self.coefficients = self._coefficients()
+        residual = pnp_residual(
+            self.state, ufl.TestFunction(self.V), self.coefficients, self.measures
+        )
+        self.bcs = self._boundary_conditions()
+        solver = case.solver
+        options = merged_options(
+            solver.preset,
+            solver.petsc_options,
+            cli_petsc_options,
+            tolerances={
+                "snes_rtol": solver.rtol,
+                "snes_atol": solver.atol,
+                "snes_max_it": solver.max_iterations,
+            },
+        )
+        self.petsc_options = options
+        self.newton = NewtonSolver(residual, self.state, self.bcs, options, jit_options=jit_options)
+
+    # -- set-up ---------------------------------------------------------------------------
+    @property
+    def weight(self):
+        if self.domain.axisymmetric:
+            return ufl.SpatialCoordinate(self.domain.mesh)[0]
+        return 1.0
+
+    def _measures(self) -> Measures:
+        d = self.domain
+        dx = ufl.Measure("dx", domain=d.mesh, subdomain_data=d.cell_tags)
+        electrolyte = tuple(d.regions[r] for r in ELECTROLYTE_REGIONS if r in d.regions)
+        ds = ufl.Measure("ds", domain=d.mesh, subdomain_data=d.facet_tags)
+        dS = ufl.Measure("dS", domain=d.mesh, subdomain_data=d.facet_tags)
+        walls = []
+        for name, surface in self.case.surfaces.items():
+            if surface.charge_C_per_m2 == 0.0 or name not in d.boundaries:
+                continue
+            sigma = self.charge_fraction * self.scales.surface_charge(surface.charge_C_per_m2)
+            tag = d.boundaries[name]
+            walls.append((sigma, ds(tag), dS(tag)))
+        return Measures(dx=dx, dx_electrolyte=dx(electrolyte), charged_walls=tuple(walls))
+
+    def _coefficients(self) -> Coefficients:
+        regions = self.case.regions
+        sc = self.scales
+        self.permittivity = region_function(
+            self.domain, {r: regions[r].permittivity for r in REGION_TAGS}, "permittivity"
+        )
+        self.fixed_charge = region_function(
+            self.domain,
+            {r: sc.fixed_charge(regions[r].fixed_charge_M) for r in REGION_TAGS},
+            "fixed_charge",
+        )
+        self.diffusion_factor = region_function(
+            self.domain,
+            {r: (regions[r].diffusion_factor if r != "membrane" else 0.0) for r in REGION_TAGS},
+            "diffusion_factor",
+        )
+        return Coefficients(
+            permittivity=self.permittivity,
+            fixed_charge=self.charge_fraction * self.fixed_charge,
+            diffusion=[
+                (s.diffusion_m2_per_s / sc.diffusion_m2_per_s) * self.diffusion_factor
+                for s in self.case.species
+            ],
+            charges=[s.charge for s in self.case.species],
+            kappa=sc.kappa,
+            weight=self.weight,
+        )
+
+    def _boundary_conditions(self) -> list[fem.DirichletBC]:
+        d, sc, V = self.domain, self.scales, self.V
+        fdim = d.dim - 1
+        d.mesh.topology.create_connectivity(fdim, d.dim)
+        bcs = []
+
+        def on(role: str, component: int, value) -> None:
+            if role not in d.boundaries:
+                return
+            facets = d.facet_tags.find(d.boundaries[role])
+            dofs = fem.locate_dofs_topological(V.sub(component), fdim, facets)
+            bcs.append(fem.dirichletbc(value, dofs, V.sub(component)))
+
+        on("electrode_inside", 0, self.voltage)
+        on("electrode_outside", 0, fem.Constant(d.mesh, 0.0))
+        for i, s in enumerate(self.case.species, start=1):
+            on("electrode_inside", i, fem.Constant(d.mesh, sc.log_concentration(s.inside_mM)))
+            on("electrode_outside", i, fem.Constant(d.mesh, sc.log_concentration(s.outside_mM)))
+            pinned = (np.flatnonzero(self.ion_free) * V.dofmap.index_map_bs + i).astype(np.int32)
+            bcs.append(fem.dirichletbc(fem.Constant(d.mesh, 0.0), pinned, V.sub(i)))
+        return bcs
+
+    @property
+    def has_fixed_charge(self) -> bool:
+        volume = any(self.case.regions[r].fixed_charge_M != 0.0 for r in self.domain.regions)
+        return volume or bool(self.measures.charged_walls)
+
+    # -- state ----------------------------------------------------------------------------
+    def set_voltage(self, voltage_mV: float) -> None:
+        self.voltage.value = self.scales.potential(voltage_mV * 1e-3)
+
+    def set_charge_fraction(self, fraction: float) -> None:
+        self.charge_fraction.value = fraction
+
+    def initial_guess(self) -> None:
+        """psi linear between the electrodes, ln c stepping linearly across the pore."""
+        sc, d = self.scales, self.domain
+        half = 0.5 * d.pore_length_nm
+        axis = d.axis
+        z_min, z_max = axis_bounds(d)
+        psi_in = float(self.voltage.value)
+
+        def ramp(x, inside: float, outside: float) -> np.ndarray:
+            t = np.clip((x[axis] + half) / max(2 * half, 1e-30), 0.0, 1.0)
+            return inside + (outside - inside) * t
+
+        def psi0(x):
+            t = np.clip((x[axis] - z_min) / (z_max - z_min), 0.0, 1.0)
+            return psi_in * (1.0 - t)
+
+        self.state.sub(0).interpolate(psi0)
+        for i, s in enumerate(self.case.species, start=1):
+            lin, lout = sc.log_concentration(s.inside_mM), sc.log_concentration(s.outside_mM)
+            self.state.sub(i).interpolate(lambda x, a=lin, b=lout: ramp(x, a, b))
+        self.state.x.scatter_forward()
+
+    def solve(self) -> SolveReport:
+        return self.newton.solve()
+
+    def component(self, k: int) -> np.ndarray:
+        """Local values (ghosts included) of component k: 0 = psi, i = u_i."""
+        return self.state.x.array.reshape(-1, self.V.dofmap.index_map_bs)[:, k]
+
+    def copy_state(self) -> np.ndarray:
+        return self.state.x.array.copy()
+
+    def restore_state(self, values: np.ndarray) -> None:
+        self.state.x.array[:] = values
+        self.state.x.scatter_forward()
+
+    # -- derived fields ------------------------------------------------------------------
+    def debye_length_nm(self) -> float:
+        """Debye length of the more concentrated bath with the bath permittivity."""
+        sc = self.scales
+        eps = self.case.regions["bath"].permittivity
+        strength = max(
+            sum(s.charge**2 * getattr(s, side) for s in self.case.species)
+            for side in ("inside_mM", "outside_mM")
+        )
+        kappa = sc.kappa * strength / sc.concentration_mM / eps
+        return 1.0 / math.sqrt(kappa)
+
+
+def axis_bounds(domain: Domain) -> tuple[float, float]:
+    x = domain.mesh.geometry.x[:, domain.axis]
+    comm = domain.mesh.comm
+    lo = comm.allreduce(float(x.min()) if x.size else math.inf, op=MPI.MIN)
+    hi = comm.allreduce(float(x.max()) if x.size else -math.inf, op=MPI.MAX)
+    return lo, hi

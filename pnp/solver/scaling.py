@@ -1,0 +1,62 @@
+"""Nondimensionalisation of the PNP system.
+
+Lengths are measured in nm (mesh units), potentials in the thermal voltage
+V_T = RT/F, concentrations in a reference concentration c0 (mM) and diffusion
+coefficients in a reference D0. The unknowns are psi = phi / V_T and the
+log-densities u_i = ln(c_i / c0), so concentrations stay positive by construction.
+
+Scaled Poisson:   -div(eps_r grad psi) = kappa * (sum_i z_i exp(u_i) + rho_f / (F c0))
+Scaled NP flux:   j_i = -(D_i / D0) exp(u_i) grad(u_i + z_i psi)
+Charged wall:     eps_r dpsi/dn = sigma * L0 / (eps0 V_T)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pnp.constants import FARADAY, M_TO_MOL_PER_M3, NM, VACUUM_PERMITTIVITY, thermal_voltage
+
+
+@dataclass(frozen=True)
+class Scales:
+    temperature_K: float
+    concentration_mM: float  # c0
+    diffusion_m2_per_s: float  # D0
+    length_m: float = NM  # L0: mesh coordinates are in nm
+
+    @property
+    def thermal_voltage(self) -> float:
+        return thermal_voltage(self.temperature_K)
+
+    @property
+    def kappa(self) -> float:
+        """F c0 L0^2 / (eps0 V_T): the inverse squared Debye length scale of the scaled Poisson."""
+        return (
+            FARADAY
+            * self.concentration_mM
+            * self.length_m**2
+            / (VACUUM_PERMITTIVITY * self.thermal_voltage)
+        )
+
+    def surface_charge(self, sigma_C_per_m2: float) -> float:
+        return sigma_C_per_m2 * self.length_m / (VACUUM_PERMITTIVITY * self.thermal_voltage)
+
+    def fixed_charge(self, molar: float) -> float:
+        """Volume fixed charge in M of elementary charges, in units of c0."""
+        return molar * M_TO_MOL_PER_M3 / self.concentration_mM
+
+    def log_concentration(self, c_mM: float) -> float:
+        return math.log(c_mM / self.concentration_mM)
+
+    def potential(self, volts: float) -> float:
+        return volts / self.thermal_voltage
+
+    def current_factor(self, charge: int, dim: int) -> float:
+        """Multiplies a scaled flux integral (D_i/D0 inside the flux) to give a current.
+
+        Amperes for 2D-axisymmetric and 3D (integral over a scaled area), A/m^2 in 1D.
+        """
+        flux_scale = self.diffusion_m2_per_s * self.concentration_mM / self.length_m
+        area_scale = 1.0 if dim == 1 else self.length_m**2
+        return charge * FARADAY * flux_scale * area_scale
