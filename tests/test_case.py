@@ -534,7 +534,7 @@ def test_entrance_radius_consistency():
     assert_problem(error_for(data), "geometry.entrance_radius_nm", "no effect", "rounded")
     data = with_value(data, "geometry.entrance", "conical")
     data = with_value(data, "geometry.entrance_radius_nm", 1.5)
-    assert_problem(error_for(data), "geometry.entrance_radius_nm", "straight wall")
+    assert_problem(error_for(data), "geometry.entrance_radius_nm", "must fit")
 
 
 def test_filter_longer_than_pore():
@@ -634,7 +634,7 @@ def test_toml_syntax_error_reports_file_and_line(tmp_path):
         load_case(path)
     message = str(info.value)
     assert f"{path}:3:" in message
-    assert "line 3" in message
+    assert "at line 3" in message
     assert "pore_length_nm = = 2" in message
 
 

@@ -41,10 +41,20 @@ def slab_case(**kw) -> dict:
         "name": "slab",
         "geometry": {"kind": "slab", "pore_length_nm": 10.0, "bath_length_nm": 0.0},
         "species": [
-            {"name": "Na", "charge": 1, "diffusion_m2_per_s": D_NA, "inside_mM": 100.0,
-             "outside_mM": 100.0},
-            {"name": "Cl", "charge": -1, "diffusion_m2_per_s": D_CL, "inside_mM": 100.0,
-             "outside_mM": 100.0},
+            {
+                "name": "Na",
+                "charge": 1,
+                "diffusion_m2_per_s": D_NA,
+                "inside_mM": 100.0,
+                "outside_mM": 100.0,
+            },
+            {
+                "name": "Cl",
+                "charge": -1,
+                "diffusion_m2_per_s": D_CL,
+                "inside_mM": 100.0,
+                "outside_mM": 100.0,
+            },
         ],
         "conditions": {"voltages_mV": [0.0]},
         "output": {"fields": False, "plots": False, "profiles": False},
@@ -86,8 +96,12 @@ def test_symmetric_baths_are_exactly_ohmic():
 def test_electroneutral_limit_is_the_planck_potential():
     """Limit 3: Debye length << pore length, 1:1 salt gradient: V_rev = Planck (within 0.5 mV)."""
     data = slab_case(
-        geometry={"kind": "slab", "pore_length_nm": 1000.0, "bath_length_nm": 0.0,
-                  "mesh_size_nm": 2.0},
+        geometry={
+            "kind": "slab",
+            "pore_length_nm": 1000.0,
+            "bath_length_nm": 0.0,
+            "mesh_size_nm": 2.0,
+        },
         conditions={"voltages_mV": [-20.0, 0.0, 25.0]},
     )
     data["species"][0]["outside_mM"] = data["species"][1]["outside_mM"] = 10.0
@@ -149,16 +163,25 @@ def wall_domain(comm, length_nm: float, cells: int) -> Domain:
     far = dolfinx.mesh.locate_entities_boundary(mesh, 0, lambda p: np.isclose(p[0], length_nm))
     facets = np.concatenate([wall, far]).astype(np.int32)
     values = np.concatenate(
-        [np.full(wall.size, BOUNDARY_TAGS["pore_wall"]),
-         np.full(far.size, BOUNDARY_TAGS["electrode_outside"])]
+        [
+            np.full(wall.size, BOUNDARY_TAGS["pore_wall"]),
+            np.full(far.size, BOUNDARY_TAGS["electrode_outside"]),
+        ]
     ).astype(np.int32)
     order = np.argsort(facets)
     facet_tags = dolfinx.mesh.meshtags(mesh, 0, facets[order], values[order])
     return Domain(
-        mesh=mesh, cell_tags=cell_tags, facet_tags=facet_tags, kind="slab", axisymmetric=False,
-        pore_length_nm=length_nm, regions={"bath": REGION_TAGS["bath"]},
-        boundaries={"pore_wall": BOUNDARY_TAGS["pore_wall"],
-                    "electrode_outside": BOUNDARY_TAGS["electrode_outside"]},
+        mesh=mesh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        kind="slab",
+        axisymmetric=False,
+        pore_length_nm=length_nm,
+        regions={"bath": REGION_TAGS["bath"]},
+        boundaries={
+            "pore_wall": BOUNDARY_TAGS["pore_wall"],
+            "electrode_outside": BOUNDARY_TAGS["electrode_outside"],
+        },
     )
 
 

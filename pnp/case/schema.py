@@ -107,7 +107,11 @@ class Geometry:
 
     @property
     def has_filter(self) -> bool:
-        """True if the builder makes a filter segment (for kind "mesh": if a group maps to it)."""
+        """True if the geometry has a filter segment.
+
+        For kind "mesh" the file decides: this is True only if `groups` maps a
+        physical group to "filter" (a group named "filter" itself is not seen here).
+        """
         if self.kind == "mesh":
             return "filter" in self.groups.values()
         return self.filter_length_nm > 0.0
@@ -178,7 +182,7 @@ class SolverSettings:
 
 @dataclass(frozen=True)
 class OutputSettings:
-    """What to write: fields (XDMF/VTX), axial profiles, plots; `sections` is the
+    """What to write: solution fields, axial profiles, plots; `sections` is the
     number of pore cross-sections for the current-conservation report."""
 
     fields: bool = True

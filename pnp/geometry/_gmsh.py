@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from mpi4py import MPI
@@ -18,7 +18,6 @@ from mpi4py import MPI
 from pnp.geometry.domain import BOUNDARY_TAGS, REGION_TAGS
 
 ROOT = 0
-T = TypeVar("T")
 
 # gmsh element type of each meshio cell type we accept (linear cells only).
 GMSH_ELEMENT_TYPES = {
@@ -77,7 +76,7 @@ def gmsh_session(model_name: str, *, verbose: bool = False) -> Iterator[Any]:
                 gmsh.option.setNumber(name, value)
 
 
-def run_on_root(comm: MPI.Comm, work: Callable[[], T]) -> T:
+def run_on_root[T](comm: MPI.Comm, work: Callable[[], T]) -> T:
     """Run `work` on the root rank only and broadcast its (picklable) result.
 
     An exception on the root is raised on every rank (same type for built-in

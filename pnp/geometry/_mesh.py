@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
 
-try:  # the dolfinx-solver-real wheel must load its libraries before dolfinx/petsc4py
+# The dolfinx-solver-real wheel must load its libraries before dolfinx/petsc4py;
+# DOLFINx from conda-forge, Spack or Docker comes without it.
+with suppress(ImportError):
     import dolfinx_solver  # noqa: F401
-except ImportError:  # DOLFINx from conda-forge, Spack, Docker, ...
-    pass
 
 import dolfinx.io.gmsh
 import dolfinx.mesh

@@ -3,8 +3,8 @@
 The file's physical groups (named cell sets for meshio formats) give the roles:
 a group named like a region ("bath", "pore", "membrane", "filter") or a boundary
 role ("electrode_inside", "pore_wall", ...) takes that role; ``groups`` =
-{file group name: role} adds to or overrides this (unnamed gmsh groups are
-addressed by their number as a string, e.g. {"3": "pore"}). Every cell must end
+{file group name: role} adds to or overrides this (an unnamed group is addressed
+as "<dim>D:<number>", e.g. {"2D:3": "pore", "1D:7": "pore_wall"}). Every cell must end
 up in exactly one region; at least one electrolyte region and both electrodes
 are required. Coordinates are taken as nm; a 2D mesh lies in the z = 0 plane
 (x = r >= 0, y = z when axisymmetric), a 1D mesh along x.
@@ -102,10 +102,17 @@ def _groups_from_cell_data(data) -> list[tuple[str, list]]:
         dim = _CELL_DIM.get(block.type, -1)
         values = np.asarray(values).ravel()
         for tag in np.unique(values):
-            name = names.get((dim, int(tag)), str(int(tag)))
+            name = names.get((dim, int(tag)), f"{dim}D:{int(tag)}")
             arrays = groups.setdefault(name, [None] * len(data.cells))
             arrays[i] = np.flatnonzero(values == tag)
     return list(groups.items())
+
+
+def group_name(dim: int, tag: int) -> str:
+    """Name of a physical group; an unnamed one is called "<dim>D:<tag>", e.g. "2D:3"."""
+    import gmsh
+
+    return gmsh.model.getPhysicalName(dim, tag) or f"{dim}D:{tag}"
 
 
 def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> int:
@@ -113,17 +120,18 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
     import gmsh
 
     tdim = gmsh.model.getDimension()
-    in_file: dict[str, tuple[int, int]] = {}
+    in_file: dict[str, list[tuple[int, int]]] = {}
     for dim, tag in gmsh.model.getPhysicalGroups():
-        in_file[gmsh.model.getPhysicalName(dim, tag) or str(tag)] = (dim, tag)
+        in_file.setdefault(group_name(dim, tag), []).append((dim, tag))
     listing = ", ".join(repr(n) for n in sorted(in_file)) or "none"
-    for name in sorted(explicit - set(in_file)):
+    missing = sorted(explicit - set(in_file))
+    if missing:
         raise ValueError(
-            f"geometry.groups names {name!r}, but {source} has no physical group of that "
-            f"name; its groups are: {listing}"
+            f"geometry.groups names {missing[0]!r}, but {source} has no physical group of "
+            f"that name; its groups are: {listing}"
         )
     owner: dict[tuple[int, int], str] = {}
-    for name, (dim, tag) in in_file.items():
+    for name, dim, tag in ((n, d, t) for n, dts in in_file.items() for d, t in dts):
         role = mapping.get(name)
         if role is None:
             continue
@@ -145,8 +153,7 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
     for _, entity in gmsh.model.getEntities(tdim):
         if (tdim, entity) not in owner and len(gmsh.model.mesh.getElements(tdim, entity)[1]):
             names = [
-                gmsh.model.getPhysicalName(tdim, t) or str(t)
-                for t in gmsh.model.getPhysicalGroupsForEntity(tdim, entity)
+                group_name(tdim, t) for t in gmsh.model.getPhysicalGroupsForEntity(tdim, entity)
             ]
             if not names:
                 raise ValueError(f"{source} has cells outside any physical group")
@@ -168,6 +175,9 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
                 f"name a group {role!r} or map one with geometry.groups = "
                 f"{{'<group name>': {role!r}}}"
             )
+    for dim, tag in gmsh.model.getPhysicalGroups():  # names outlive groups; drop both
+        if gmsh.model.getPhysicalName(dim, tag):
+            gmsh.model.removePhysicalName(gmsh.model.getPhysicalName(dim, tag))
     gmsh.model.removePhysicalGroups()
     add_physical_groups(
         tdim,

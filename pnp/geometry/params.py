@@ -163,7 +163,9 @@ def pore_geometry(
     flen = _positive("filter_length_nm", filter_length_nm, allow_zero=True)
     frad = radius
     if flen > 0.0:
-        frad = radius if filter_radius_nm is None else _positive("filter_radius_nm", filter_radius_nm)
+        frad = (
+            radius if filter_radius_nm is None else _positive("filter_radius_nm", filter_radius_nm)
+        )
         if frad > radius:
             raise ValueError(
                 f"filter_radius_nm ({frad}) must be <= pore_radius_nm ({radius}); "
@@ -231,6 +233,4 @@ def mesh_sizes(
             f"wall_size_nm ({wall}) must be <= mesh_size_nm ({mesh}); "
             "raise mesh_size_nm or lower wall_size_nm"
         )
-    return MeshSizes(
-        base_wall_size_nm=wall, base_mesh_size_nm=mesh, grading=grading, refine=refine
-    )
+    return MeshSizes(base_wall_size_nm=wall, base_mesh_size_nm=mesh, grading=grading, refine=refine)

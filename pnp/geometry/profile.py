@@ -170,7 +170,9 @@ def _size_fields(
     extent = 2.0 * max(geom.z_max_nm, geom.bath_radius_nm)
     distance = field.add("Distance")
     field.setNumbers(distance, "CurvesList" if tdim == 2 else "SurfacesList", refined_facets)
-    field.setNumber(distance, "Sampling", distance_sampling(extent, wall, 4000 if tdim == 2 else 150))
+    field.setNumber(
+        distance, "Sampling", distance_sampling(extent, wall, 4000 if tdim == 2 else 150)
+    )
     threshold = field.add("Threshold")
     field.setNumber(threshold, "InField", distance)
     field.setNumber(threshold, "SizeMin", wall)

@@ -83,9 +83,7 @@ def build_slab(
         points[:, 0] = nodes
         cells = np.column_stack([np.arange(nodes.size - 1), np.arange(1, nodes.size)])
         region_of = np.array(regions)
-        blocks = [
-            (1, name, "line", cells[region_of == name]) for name in dict.fromkeys(regions)
-        ]
+        blocks = [(1, name, "line", cells[region_of == name]) for name in dict.fromkeys(regions)]
         blocks += [
             (0, "electrode_inside", "vertex", np.array([[0]])),
             (0, "electrode_outside", "vertex", np.array([[nodes.size - 1]])),
@@ -98,7 +96,9 @@ def build_slab(
         )
         return 1
 
-    data, _ = build_on_root(comm, construct, model_name="pnp_slab", msh_path=msh_path, verbose=verbose)
+    data, _ = build_on_root(
+        comm, construct, model_name="pnp_slab", msh_path=msh_path, verbose=verbose
+    )
     return make_domain(
         data,
         kind="slab",

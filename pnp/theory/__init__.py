@@ -39,7 +39,12 @@ from pnp.theory.energetics import (
     protons_per_atp,
     transport_free_energy,
 )
-from pnp.theory.ghk import ghk_current_density, ghk_total_current_density, ghk_voltage
+from pnp.theory.ghk import (
+    GHK_VOLTAGE_METHODS,
+    ghk_current_density,
+    ghk_total_current_density,
+    ghk_voltage,
+)
 from pnp.theory.nernst import nernst_potential
 from pnp.theory.surface import (
     boltzmann_concentration,
@@ -50,6 +55,7 @@ from pnp.theory.surface import (
 
 __all__ = [
     "ACTIVITY_MODELS",
+    "GHK_VOLTAGE_METHODS",
     "WATER_RELATIVE_PERMITTIVITY",
     "DonnanEquilibrium",
     "TMSPotential",

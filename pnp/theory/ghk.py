@@ -170,9 +170,9 @@ def ghk_voltage(
 
     Raises:
         ValueError: for an unknown `method`, mismatched species between the
-            mappings, invalid values,
-            or when no finite reversal potential exists (e.g. every permeant
-            ion is on one side only, so the current never changes sign).
+            mappings, invalid values, or when no finite reversal potential
+            exists (e.g. every permeant ion is on one side only, so the current
+            never changes sign).
     """
     if method not in GHK_VOLTAGE_METHODS:
         valid = ", ".join(repr(m) for m in GHK_VOLTAGE_METHODS)
