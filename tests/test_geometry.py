@@ -119,6 +119,12 @@ def test_slab_refine_doubles_cells_exactly():
     assert fine.min_cell_size_nm == pytest.approx(base.min_cell_size_nm / 4, rel=1e-12)
 
 
+def test_slab_default_wall_size_never_exceeds_given_mesh_size():
+    d = build_domain(COMM, kind="slab", pore_length_nm=1.0, mesh_size_nm=0.05, debye_length_nm=10)
+    assert num_cells(d) == 20
+    assert d.min_cell_size_nm == pytest.approx(0.05)
+
+
 # ---------------------------------------------------------------- axisymmetric r-z
 
 

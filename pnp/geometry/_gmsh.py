@@ -36,7 +36,6 @@ _OPTIONS = (
     "Mesh.MeshSizeExtendFromBoundary",
     "Mesh.MeshSizeFromPoints",
     "Mesh.MeshSizeFromCurvature",
-    "Mesh.SaveAll",
 )
 
 
@@ -121,19 +120,20 @@ def add_physical_groups(
 
 
 def add_discrete_mesh(
-    points: np.ndarray, blocks: Sequence[tuple[int, str, str, np.ndarray]]
-) -> dict[tuple[int, str], list[int]]:
+    points: np.ndarray, blocks: Sequence[tuple[int, str | None, str, np.ndarray]]
+) -> dict[tuple[int, str | None], list[int]]:
     """Load a mesh given as arrays into the current gmsh model.
 
     `points` has shape (n, 3); each block is (dim, group name, meshio cell type,
     0-based connectivity). Every block becomes a discrete entity; blocks with the
-    same (dim, name) form one physical group. Returns {(dim, name): entities}.
+    same (dim, name) belong together. Returns {(dim, name): entities}; the caller
+    makes the physical groups.
     """
     import gmsh
 
     points = np.asarray(points, dtype=np.float64)
     node_tags = np.arange(1, points.shape[0] + 1, dtype=np.uint64)
-    entities: dict[tuple[int, str], list[int]] = {}
+    entities: dict[tuple[int, str | None], list[int]] = {}
     next_element = 1
     nodes_added = False
     for dim, name, cell_type, conn in sorted(blocks, key=lambda b: -b[0]):

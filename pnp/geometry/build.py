@@ -8,7 +8,13 @@ from pathlib import Path
 from mpi4py import MPI
 
 from pnp.geometry.domain import KINDS, Domain
-from pnp.geometry.params import mesh_sizes, pore_geometry, slab_geometry, validate_refine
+from pnp.geometry.params import (
+    mesh_sizes,
+    pore_geometry,
+    positive,
+    slab_geometry,
+    validate_refine,
+)
 
 
 def build_domain(
@@ -66,12 +72,10 @@ def build_domain(
             raise ValueError("kind='mesh' needs mesh_file (a .msh or meshio-readable file)")
         from pnp.geometry.external import read_mesh
 
-        if pore_length_nm is None or not float(pore_length_nm) > 0.0:
-            raise ValueError(f"pore_length_nm must be > 0 (nm), got {pore_length_nm!r}")
         return read_mesh(
             comm,
             mesh_file,
-            pore_length_nm=float(pore_length_nm),
+            pore_length_nm=positive("pore_length_nm", pore_length_nm),
             pore_radius_nm=pore_radius_nm,
             groups=groups,
             axisymmetric=axisymmetric,

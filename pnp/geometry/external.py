@@ -3,9 +3,9 @@
 The file's physical groups (named cell sets for meshio formats) give the roles:
 a group named like a region ("bath", "pore", "membrane", "filter") or a boundary
 role ("electrode_inside", "pore_wall", ...) takes that role; ``groups`` =
-{file group name: role} adds to or overrides this (an unnamed group is addressed
-as "<dim>D:<number>", e.g. {"2D:3": "pore", "1D:7": "pore_wall"}). Every cell must end
-up in exactly one region; at least one electrolyte region and both electrodes
+{file group name: role} adds to or overrides this (an unnamed group is
+addressed as "<dim>D:<number>", e.g. {"2D:3": "pore", "1D:7": "pore_wall"}).
+Every cell must end up in exactly one region; at least one electrolyte region and both electrodes
 are required. Coordinates are taken as nm; a 2D mesh lies in the z = 0 plane
 (x = r >= 0, y = z when axisymmetric), a 1D mesh along x.
 
@@ -71,7 +71,7 @@ def _load_meshio(path: Path) -> None:
             if index is None or len(index) == 0:
                 continue
             index = np.asarray(index, dtype=np.int64)
-            covered[index] += 1
+            np.add.at(covered, index, 1)
             blocks.append((dim, name, block.type, block.data[index]))
         if dim == tdim:
             if np.any(covered > 1):

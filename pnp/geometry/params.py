@@ -6,7 +6,8 @@ Mesh sizes (all in nm, before refinement):
   filter wall, membrane faces), at the pore mouths and everywhere inside the pore
   and filter. Default ``min(debye_length_nm / 2, pore_radius_nm / 4,
   filter_radius_nm / 4, pore_length_nm / 10)`` in 2D/3D; in 1D, where cells are
-  cheap, ``min(debye_length_nm / 4, pore_length_nm / 20, filter_length_nm / 8)``.
+  cheap, ``min(debye_length_nm / 4, pore_length_nm / 20, filter_length_nm / 8)``;
+  never more than a given ``mesh_size_nm``.
 - ``mesh_size_nm``: the largest cells, far from the pore in the baths. Default
   ``max(wall, min(bath_radius_nm, bath_length_nm) / 4)`` in 2D/3D and
   ``max(wall, total_length / 40)`` in 1D.
@@ -96,7 +97,7 @@ class MeshSizes:
         return (self.base_mesh_size_nm - self.base_wall_size_nm) / self.grading
 
 
-def _positive(name: str, value: float | None, *, allow_zero: bool = False) -> float:
+def positive(name: str, value: float | None, *, allow_zero: bool = False) -> float:
     if value is None:
         raise ValueError(f"{name} is required; set it to a length in nm")
     try:
@@ -119,13 +120,13 @@ def slab_geometry(
     *, pore_length_nm: float, bath_length_nm: float, entrance: str, filter_length_nm: float
 ) -> PoreGeometry:
     """Validate the 1D stack: bath | pore [| filter | pore] | bath."""
-    length = _positive("pore_length_nm", pore_length_nm)
-    bath = _positive("bath_length_nm", bath_length_nm, allow_zero=True)
+    length = positive("pore_length_nm", pore_length_nm)
+    bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
     if entrance != "sharp":
         raise ValueError(
             f"entrance={entrance!r} needs a 2D or 3D pore; use entrance='sharp' for kind='slab'"
         )
-    flen = _positive("filter_length_nm", filter_length_nm, allow_zero=True)
+    flen = positive("filter_length_nm", filter_length_nm, allow_zero=True)
     if flen >= length:
         raise ValueError(
             f"filter_length_nm ({flen}) must be < pore_length_nm ({length}); shorten the filter"
@@ -147,9 +148,9 @@ def pore_geometry(
     """Validate the 2D/3D pore. ``entrance_radius_nm`` is ignored for a sharp entrance,
     ``filter_radius_nm`` without a filter; ``bath_radius_nm`` defaults to five
     mouth radii."""
-    length = _positive("pore_length_nm", pore_length_nm)
-    radius = _positive("pore_radius_nm", pore_radius_nm)
-    bath = _positive("bath_length_nm", bath_length_nm, allow_zero=True)
+    length = positive("pore_length_nm", pore_length_nm)
+    radius = positive("pore_radius_nm", pore_radius_nm)
+    bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
     if bath == 0.0:
         raise ValueError(
             "bath_length_nm must be > 0 for a 2D/3D pore (the electrodes sit at the far "
@@ -159,12 +160,12 @@ def pore_geometry(
         raise ValueError(f"entrance must be one of {ENTRANCES}, got {entrance!r}")
     ent = 0.0
     if entrance != "sharp":
-        ent = _positive("entrance_radius_nm", entrance_radius_nm)
-    flen = _positive("filter_length_nm", filter_length_nm, allow_zero=True)
+        ent = positive("entrance_radius_nm", entrance_radius_nm)
+    flen = positive("filter_length_nm", filter_length_nm, allow_zero=True)
     frad = radius
     if flen > 0.0:
         frad = (
-            radius if filter_radius_nm is None else _positive("filter_radius_nm", filter_radius_nm)
+            radius if filter_radius_nm is None else positive("filter_radius_nm", filter_radius_nm)
         )
         if frad > radius:
             raise ValueError(
@@ -178,7 +179,7 @@ def pore_geometry(
             "shorten the filter or the entrance"
         )
     mouth = radius + ent
-    brad = 5.0 * mouth if bath_radius_nm is None else _positive("bath_radius_nm", bath_radius_nm)
+    brad = 5.0 * mouth if bath_radius_nm is None else positive("bath_radius_nm", bath_radius_nm)
     if mouth >= brad:
         what = "pore_radius_nm" if ent == 0.0 else "pore_radius_nm + entrance_radius_nm"
         raise ValueError(
@@ -207,7 +208,7 @@ def mesh_sizes(
     refine: int,
 ) -> MeshSizes:
     """Resolve the default sizes (see module docstring) and apply ``refine`` halvings."""
-    debye = _positive("debye_length_nm", debye_length_nm)
+    debye = positive("debye_length_nm", debye_length_nm)
     refine = validate_refine(refine)
     if dim == 1:
         candidates = [debye / 4.0, geom.pore_length_nm / 20.0]
@@ -219,7 +220,7 @@ def mesh_sizes(
         if geom.has_filter:
             candidates.append(geom.filter_radius_nm / 4.0)
         grading = GRADING
-    wall = min(candidates) if wall_size_nm is None else _positive("wall_size_nm", wall_size_nm)
+    wall = min(candidates) if wall_size_nm is None else positive("wall_size_nm", wall_size_nm)
     if mesh_size_nm is None:
         if dim == 1:
             far = (geom.pore_length_nm + 2.0 * geom.bath_length_nm) / 40.0
@@ -227,7 +228,9 @@ def mesh_sizes(
             far = min(geom.bath_radius_nm, geom.bath_length_nm) / 4.0
         mesh = max(wall, far)
     else:
-        mesh = _positive("mesh_size_nm", mesh_size_nm)
+        mesh = positive("mesh_size_nm", mesh_size_nm)
+        if wall_size_nm is None:  # a default wall size never exceeds a given mesh size
+            wall = min(wall, mesh)
     if wall > mesh:
         raise ValueError(
             f"wall_size_nm ({wall}) must be <= mesh_size_nm ({mesh}); "

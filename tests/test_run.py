@@ -1,0 +1,148 @@
+"""`pnp run` end to end: outputs, conservation, typed errors, rank-count independence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from pnp.case import load_case
+from pnp.cli import main
+from pnp.errors import ConvergenceError
+from pnp.run import prepare, run_case, solve
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+COMM = MPI.COMM_WORLD
+
+
+def small_pore(*extra: str):
+    """The default axisymmetric case on a coarse mesh and a few voltages."""
+    return load_case(
+        CASES / "default.toml",
+        [
+            "geometry.mesh_size_nm=1.0",
+            "geometry.wall_size_nm=0.2",
+            "conditions.voltages_mV=[-50, 0, 50]",
+            *extra,
+        ],
+    )
+
+
+def test_run_writes_every_output(shared_tmp):
+    out = shared_tmp / "default"
+    code = main(
+        [
+            "run",
+            str(CASES / "default.toml"),
+            "--out",
+            str(out),
+            "--set",
+            "geometry.mesh_size_nm=1.0",
+            "--set",
+            "geometry.wall_size_nm=0.2",
+            "--set",
+            "conditions.voltages_mV=[-50, 0, 50]",
+        ]
+    )
+    assert code == 0
+    results = json.loads((out / "results.json").read_text())
+    volts = [p["voltage_mV"] for p in results["points"]]
+    assert volts == [-50, 0, 50]
+    for p in results["points"]:
+        assert p["converged"]
+        assert p["newton_iterations"] >= 0
+        assert set(p["species_currents_pA"]) == {"K", "Cl"}
+        assert p["current_pA"] == pytest.approx(sum(p["species_currents_pA"].values()))
+        area = np.pi * (0.6e-9) ** 2
+        assert p["current_density_A_per_m2"] == pytest.approx(p["current_pA"] * 1e-12 / area)
+        assert p["section_spread"] < 1e-6  # residual-based currents are conservative
+    # I-V increases through zero between -50 and +50 mV: a reversal potential exists
+    rev = results["reversal_potential_mV"]
+    assert rev is not None and -50 < rev < 50
+    ghk = results["ghk"]
+    assert set(ghk["permeabilities_m_per_s"]) == {"K", "Cl"}
+    assert len(ghk["points"]) == 3
+    prov = results["provenance"]
+    assert prov["mpi_ranks"] == COMM.size
+    assert prov["mesh"]["dofs"] > 0
+    assert results["case"]["geometry"]["kind"] == "axisymmetric"
+    expected = ["iv.csv", "iv.png", "profiles.png", "mesh.msh", "profile_+50.0mV.csv"]
+    for name in expected:
+        assert (out / name).exists(), name
+    assert (out / "fields.bp").exists() or (out / "fields.xdmf").exists()
+    header = (out / "profile_+50.0mV.csv").read_text().splitlines()[0].split(",")
+    assert header == ["z_nm", "phi_mV", "c_K_mM", "c_Cl_mM", "E_z_V_per_m"]
+    rows = (out / "iv.csv").read_text().splitlines()
+    assert rows[0].startswith("voltage_mV,current_pA") and len(rows) == 4
+
+
+def test_bad_case_file_is_a_clear_error(shared_tmp, capsys):
+    bad = shared_tmp / "bad.toml"
+    if COMM.rank == 0:
+        bad.write_text(
+            (CASES / "default.toml").read_text().replace("inside_mM = 150.0", "inside_mM = -1.0")
+        )
+    COMM.barrier()
+    code = main(["run", str(bad), "--out", str(shared_tmp / "bad")])
+    assert code == 2
+    if COMM.rank == 0:
+        err = capsys.readouterr().err
+        assert "species.K.inside_mM" in err and "Traceback" not in err
+
+
+def test_unknown_override_key_is_a_clear_error(shared_tmp, capsys):
+    code = main(["run", str(CASES / "default.toml"), "--set", "geometry.pore_radus_nm=1"])
+    assert code == 2
+    if COMM.rank == 0:
+        assert "pore_radius_nm" in capsys.readouterr().err
+
+
+def test_diverging_voltage_point_is_recorded_not_hidden():
+    # One Newton iteration cannot reach 200 mV, and steps may not be refined below 150 mV.
+    case = small_pore(
+        "conditions.voltages_mV=[0, 200]",
+        "solver.max_iterations=1",
+        "solver.max_voltage_step_mV=200",
+        "solver.min_voltage_step_mV=150",
+    )
+    solution = solve(prepare(case, COMM))
+    ok, failed = solution.points
+    assert ok.converged and not failed.converged
+    assert failed.error["stage"] == "voltage continuation"
+    assert "200" in failed.error["target"] and failed.error["hint"]
+
+
+def test_failed_charge_ramp_raises_typed_error(shared_tmp):
+    case = small_pore(
+        "solver.max_iterations=1",
+        "solver.charge_steps=1",
+        "surfaces.pore_wall.charge_C_per_m2=-0.5",
+    )
+    out = shared_tmp / "diverged"
+    with pytest.raises(ConvergenceError) as info:
+        run_case(case, out, COMM)
+    assert info.value.stage == "fixed-charge continuation"
+    results = json.loads((out / "results.json").read_text())
+    assert results["error"]["error"] == "ConvergenceError"
+
+
+def test_current_is_conserved_across_pore_sections():
+    case = small_pore("conditions.voltages_mV=[80]", "output.sections=7")
+    solution = solve(prepare(case, COMM))
+    sections = solution.points[0].section_currents
+    assert len(sections) == 7
+    assert np.ptp(sections) <= 1e-7 * np.max(np.abs(sections))
+    assert solution.points[0].current == pytest.approx(np.mean(sections), rel=1e-7)
+
+
+@pytest.mark.skipif(COMM.size == 1, reason="compares a 1-rank solve with the 2-rank solve")
+def test_same_currents_on_one_and_several_ranks():
+    case = small_pore()
+    parallel = solve(prepare(case, COMM))
+    serial = solve(prepare(case, MPI.COMM_SELF))
+    for a, b in zip(parallel.points, serial.points, strict=True):
+        np.testing.assert_allclose(a.species_currents, b.species_currents, rtol=1e-7)
+    assert parallel.reversal_potential_mV == pytest.approx(serial.reversal_potential_mV, abs=1e-3)
