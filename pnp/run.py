@@ -186,7 +186,17 @@ def run_case(
     problem = prepare(
         case, comm, msh_path=out_dir / "mesh.msh", cli_petsc_options=cli_petsc_options
     )
-    domain = problem.domain
+    try:
+        return _solve_and_write(problem, out_dir, say, t_start)
+    finally:
+        problem.destroy()
+
+
+def _solve_and_write(
+    problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start: float
+) -> dict:
+    case, domain = problem.case, problem.domain
+    comm = domain.mesh.comm
     area = reference_area_m2(case)
     ghk = ghk_block(case, case.conditions.voltages_mV)
     results: dict = {"case": case_to_dict(case), "points": [], "ghk": ghk}

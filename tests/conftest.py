@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -14,3 +15,16 @@ def shared_tmp(tmp_path_factory) -> Path:
     comm = MPI.COMM_WORLD
     path = str(tmp_path_factory.mktemp("shared")) if comm.rank == 0 else None
     return Path(comm.bcast(path, root=0))
+
+
+@pytest.fixture(autouse=True)
+def collective_garbage_collection():
+    """PETSc objects are destroyed collectively: collect garbage at the same point on every
+    rank (automatic collection is off during the tests, see pytest_configure)."""
+    yield
+    gc.collect()
+    MPI.COMM_WORLD.barrier()
+
+
+def pytest_configure(config):
+    gc.disable()

@@ -101,30 +101,26 @@ def test_unknown_override_key_is_a_clear_error(shared_tmp, capsys):
 
 
 def test_diverging_voltage_point_is_recorded_not_hidden():
-    # One Newton iteration cannot reach 200 mV, and steps may not be refined below 150 mV.
+    # A 10 V jump in one Newton solve diverges, and steps may not be refined below 7.5 V.
     case = small_pore(
-        "conditions.voltages_mV=[0, 200]",
-        "solver.max_iterations=1",
-        "solver.max_voltage_step_mV=200",
-        "solver.min_voltage_step_mV=150",
+        "conditions.voltages_mV=[0, 10000]",
+        "solver.max_voltage_step_mV=10000",
+        "solver.min_voltage_step_mV=7500",
     )
     solution = solve(prepare(case, COMM))
     ok, failed = solution.points
     assert ok.converged and not failed.converged
     assert failed.error["stage"] == "voltage continuation"
-    assert "200" in failed.error["target"] and failed.error["hint"]
+    assert "10000" in failed.error["target"] and failed.error["hint"]
 
 
-def test_failed_charge_ramp_raises_typed_error(shared_tmp):
-    case = small_pore(
-        "solver.max_iterations=1",
-        "solver.charge_steps=1",
-        "surfaces.pore_wall.charge_C_per_m2=-0.5",
-    )
+def test_failed_initial_solve_raises_typed_error(shared_tmp):
+    case = small_pore("solver.max_iterations=1")
     out = shared_tmp / "diverged"
     with pytest.raises(ConvergenceError) as info:
         run_case(case, out, COMM)
-    assert info.value.stage == "fixed-charge continuation"
+    assert info.value.stage == "the uncharged initial solve"
+    assert "DIVERGED_MAX_IT" in info.value.reason
     results = json.loads((out / "results.json").read_text())
     assert results["error"]["error"] == "ConvergenceError"
 

@@ -70,4 +70,9 @@ class NewtonSolver:
         )
 
     def destroy(self) -> None:
-        self.snes.destroy()
+        """Free the PETSc objects now (collective): do not leave it to garbage collection,
+        which runs at different moments on different ranks."""
+        p = self.problem
+        for obj in (p.solver, p.A, p.P_mat, p.b, p.x):
+            if obj is not None:
+                obj.destroy()

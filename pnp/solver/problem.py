@@ -216,6 +216,10 @@ class PnpProblem:
     def solve(self) -> SolveReport:
         return self.newton.solve()
 
+    def destroy(self) -> None:
+        """Free the solver's PETSc objects (collective over the mesh communicator)."""
+        self.newton.destroy()
+
     def component(self, k: int) -> np.ndarray:
         """Local values (ghosts included) of component k: 0 = psi, i = u_i."""
         return self.state.x.array.reshape(-1, self.V.dofmap.index_map_bs)[:, k]
