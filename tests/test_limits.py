@@ -211,3 +211,47 @@ def test_gouy_chapman_double_layer(sigma):
     c_na = math.exp(values[0, 1]) * problem.scales.concentration_mM
     vt = problem.scales.thermal_voltage
     assert c_na == pytest.approx(c * math.exp(-phi0 / vt), rel=5e-3)
+
+
+def test_smooth_permittivity_profile():
+    """The smooth profile reaches the region values away from the ends, is monotone across an
+    end, and as its width shrinks the solution approaches the piecewise one."""
+    from pnp.solver.permittivity import smooth_axial_permittivity
+
+    z = np.linspace(-10.0, 10.0, 2001)
+    eps = smooth_axial_permittivity(
+        z,
+        bath=80.0,
+        pore=40.0,
+        filter_=10.0,
+        pore_length_nm=8.0,
+        filter_length_nm=2.0,
+        width_nm=0.2,
+    )
+    assert eps[0] == pytest.approx(80.0) and eps[-1] == pytest.approx(80.0)
+    assert eps[1000] == pytest.approx(10.0, rel=1e-3)  # filter centre
+    assert eps[np.argmin(np.abs(z + 2.5))] == pytest.approx(40.0, rel=1e-3)  # pore, between ends
+    assert np.all(np.diff(eps[z < 0]) <= 1e-12)
+
+    base = [
+        "geometry.mesh_size_nm=1.0",
+        "geometry.wall_size_nm=0.2",
+        "conditions.voltages_mV=[50]",
+        "regions.pore.permittivity=30",
+    ]
+    currents = {}
+    for label, extra in [
+        ("piecewise", []),
+        (
+            "narrow",
+            ['permittivity_profile.kind="smooth"', "permittivity_profile.transition_nm=0.01"],
+        ),
+        ("wide", ['permittivity_profile.kind="smooth"', "permittivity_profile.transition_nm=1.0"]),
+    ]:
+        problem = prepare(load_case(CASES / "default.toml", base + extra), COMM)
+        currents[label] = solve(problem).points[0].current
+        problem.destroy()
+    assert currents["narrow"] == pytest.approx(currents["piecewise"], rel=2e-3)
+    assert abs(currents["wide"] - currents["piecewise"]) > 10 * abs(
+        currents["narrow"] - currents["piecewise"]
+    )

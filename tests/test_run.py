@@ -142,3 +142,47 @@ def test_same_currents_on_one_and_several_ranks():
     for a, b in zip(parallel.points, serial.points, strict=True):
         np.testing.assert_allclose(a.species_currents, b.species_currents, rtol=1e-7)
     assert parallel.reversal_potential_mV == pytest.approx(serial.reversal_potential_mV, abs=1e-3)
+
+
+def test_channel_current_converges_under_mesh_refinement():
+    """Successive refinements (each halving every cell size) change the current less and less."""
+    currents = []
+    for refine in (0, 1, 2):
+        case = small_pore("conditions.voltages_mV=[60]", f"geometry.refine={refine}")
+        problem = prepare(case, COMM)
+        currents.append(solve(problem).points[0].current)
+        problem.destroy()
+    changes = np.abs(np.diff(currents))
+    assert changes[1] < 0.6 * changes[0], f"currents {currents}"
+    assert changes[1] < 5e-3 * abs(currents[-1]), f"currents {currents}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ghk_dilute", "wide_pore", "charged_pore", "low_permittivity_gate", "bi_ionic", "calcium"],
+)
+def test_shipped_case_solves(name):
+    """Every shipped case converges (two voltages; the coarse 3D case is exercised below)."""
+    case = load_case(CASES / f"{name}.toml", ["conditions.voltages_mV=[-40, 40]"])
+    problem = prepare(case, COMM)
+    solution = solve(problem)
+    problem.destroy()
+    assert all(p.converged for p in solution.points)
+    low, high = (p.current for p in solution.points)
+    assert high > low  # outward current grows with V: a positive chord conductance
+
+
+def test_3d_pore_agrees_with_its_axisymmetric_twin():
+    """The 3D pore and the 2D axisymmetric section of the same geometry give the same current."""
+    sizes = [
+        "geometry.mesh_size_nm=1.5",
+        "geometry.wall_size_nm=0.3",
+        "conditions.voltages_mV=[50]",
+    ]
+    currents = {}
+    for kind in ("axisymmetric", "3d"):
+        case = load_case(CASES / "default.toml", [f"geometry.kind={kind}", *sizes])
+        problem = prepare(case, COMM)
+        currents[kind] = solve(problem).points[0].current
+        problem.destroy()
+    assert currents["3d"] == pytest.approx(currents["axisymmetric"], rel=0.03)

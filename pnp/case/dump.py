@@ -90,6 +90,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "plots": case.output.plots,
             "sections": case.output.sections,
         },
+        "permittivity_profile": {
+            "kind": case.permittivity_profile.kind,
+            "transition_nm": case.permittivity_profile.transition_nm,
+        },
     }
 
 
@@ -134,6 +138,6 @@ def case_to_toml(case: Case) -> str:
             lines += _table(f"[{section}.{name}]", table)
     for species in data["species"]:
         lines += _table("[[species]]", species)
-    for section in ("conditions", "solver", "output"):
+    for section in ("conditions", "solver", "output", "permittivity_profile"):
         lines += _table(f"[{section}]", data[section])
     return "\n".join(lines)

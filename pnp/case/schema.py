@@ -191,6 +191,23 @@ class OutputSettings:
     sections: int = 5
 
 
+PERMITTIVITY_PROFILES = ("piecewise", "smooth")
+
+
+@dataclass(frozen=True)
+class PermittivityProfile:
+    """How eps_r varies inside the electrolyte along the pore axis.
+
+    "piecewise": each region has its own constant value (sharp jumps at the pore
+    and filter ends). "smooth": within the electrolyte the jumps become logistic
+    transitions of width `transition_nm` centred on the pore and filter ends; the
+    membrane keeps its value (the membrane | electrolyte interface stays sharp).
+    """
+
+    kind: str = "piecewise"
+    transition_nm: float = 0.0
+
+
 @dataclass(frozen=True)
 class Case:
     """A complete, validated case.
@@ -208,6 +225,7 @@ class Case:
     conditions: Conditions
     solver: SolverSettings = field(default_factory=SolverSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
+    permittivity_profile: PermittivityProfile = field(default_factory=PermittivityProfile)
     description: str = ""
     source_path: Path | None = field(default=None, compare=False)
 

@@ -19,6 +19,7 @@ from pnp.case.schema import (
     DEFAULT_PERMITTIVITY,
     ENTRANCES,
     KINDS,
+    PERMITTIVITY_PROFILES,
     REGION_NAMES,
     SOLVER_PRESETS,
     SURFACE_NAMES,
@@ -27,6 +28,7 @@ from pnp.case.schema import (
     FrozenMap,
     Geometry,
     OutputSettings,
+    PermittivityProfile,
     Region,
     SolverSettings,
     Species,
@@ -44,6 +46,7 @@ TOP_KEYS = (
     "conditions",
     "solver",
     "output",
+    "permittivity_profile",
 )
 GEOMETRY_KEYS = (
     "kind",
@@ -86,6 +89,7 @@ SOLVER_KEYS = (
     "petsc_options",
 )
 OUTPUT_KEYS = ("fields", "profiles", "plots", "sections")
+PERMITTIVITY_PROFILE_KEYS = ("kind", "transition_nm")
 
 NEUTRALITY_RTOL = 1e-6
 MAX_SURFACE_CHARGE_C_PER_M2 = 1.0  # 6.2 e/nm^2: beyond any real interface
@@ -821,6 +825,27 @@ def _output(r: _Reader, data: Mapping[str, Any]) -> OutputSettings | None:
     )
 
 
+def _permittivity_profile(r: _Reader, data: Mapping[str, Any]) -> PermittivityProfile | None:
+    t = r.table(data.get("permittivity_profile"), "permittivity_profile")
+    if t is None:
+        return None
+    p = "permittivity_profile"
+    r.keys(t, PERMITTIVITY_PROFILE_KEYS, p)
+    kind = r.string(t, "kind", p, default="piecewise", choices=PERMITTIVITY_PROFILES)
+    if kind == "smooth":
+        width = r.number(t, "transition_nm", p, example="0.5", gt=0.0)
+    else:
+        width = r.number(t, "transition_nm", p, default=0.0, ge=0.0)
+        if width:
+            r.problem(
+                f"{p}.transition_nm",
+                'has no effect with kind = "piecewise"; set kind = "smooth" or remove it',
+            )
+    if kind is None or width is None:
+        return None
+    return PermittivityProfile(kind=kind, transition_nm=width)
+
+
 def case_from_dict(
     data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "<dict>"
 ) -> Case:
@@ -847,6 +872,13 @@ def case_from_dict(
     conditions = _conditions(r, data)
     solver = _solver(r, data)
     output = _output(r, data)
+    profile = _permittivity_profile(r, data)
+    if profile is not None and profile.kind == "smooth" and geometry and geometry.kind == "mesh":
+        r.problem(
+            "permittivity_profile.kind",
+            'a smooth profile needs the built-in geometry (the pore ends); use "piecewise" '
+            'with kind = "mesh"',
+        )
     if r.problems:
         raise CaseError.collected(r.problems, source=source)
     return Case(
@@ -859,4 +891,5 @@ def case_from_dict(
         conditions=conditions,
         solver=solver,
         output=output,
+        permittivity_profile=profile,
     )

@@ -13,7 +13,7 @@ import sys
 
 from pnp import __version__
 
-COMMAND_MODULES = ("pnp.cli.theory", "pnp.cli.run")
+COMMAND_MODULES = ("pnp.cli.run", "pnp.cli.mesh", "pnp.cli.theory")
 
 
 def build_parser() -> argparse.ArgumentParser:

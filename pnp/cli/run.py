@@ -26,6 +26,13 @@ def add_parser(subparsers) -> None:
         help="override a case value, e.g. --set geometry.refine=1 --set species.K.inside_mM=10",
     )
     parser.add_argument(
+        "--refine",
+        type=int,
+        default=None,
+        metavar="N",
+        help="halve every mesh size N times (same as --set geometry.refine=N)",
+    )
+    parser.add_argument(
         "--petsc",
         action="append",
         default=[],
@@ -45,6 +52,12 @@ def configure_logging(verbose: bool, rank: int) -> None:
     )
 
 
+def case_overrides(args: argparse.Namespace) -> list[str]:
+    """--set values, plus --refine as the override it abbreviates."""
+    refine = [] if args.refine is None else [f"geometry.refine={args.refine}"]
+    return [*args.overrides, *refine]
+
+
 def run_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
@@ -53,7 +66,7 @@ def run_command(args: argparse.Namespace) -> int:
     comm = MPI.COMM_WORLD
     configure_logging(args.verbose, comm.rank)
     try:
-        case = load_case(args.case, args.overrides)
+        case = load_case(args.case, case_overrides(args))
     except (CaseError, OSError) as err:
         if comm.rank == 0:
             print(f"pnp run: {err}", file=sys.stderr)

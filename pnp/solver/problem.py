@@ -22,6 +22,7 @@ from pnp.geometry.domain import ELECTROLYTE_REGIONS, REGION_TAGS, Domain
 from pnp.solver.forms import Coefficients, Measures, pnp_residual
 from pnp.solver.newton import NewtonSolver, SolveReport
 from pnp.solver.options import merged_options
+from pnp.solver.permittivity import permittivity_function
 from pnp.solver.scaling import Scales
 
 fem = dolfinx.fem
@@ -132,9 +133,7 @@ class PnpProblem:
     def _coefficients(self) -> Coefficients:
         regions = self.case.regions
         sc = self.scales
-        self.permittivity = region_function(
-            self.domain, {r: regions[r].permittivity for r in REGION_TAGS}, "permittivity"
-        )
+        self.permittivity = permittivity_function(self.domain, self.case)
         self.fixed_charge = region_function(
             self.domain,
             {r: sc.fixed_charge(regions[r].fixed_charge_M) for r in REGION_TAGS},

@@ -1,0 +1,62 @@
+"""Relative permittivity per cell: piecewise by region, or smooth along the pore axis."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pnp.case import Case
+from pnp.fem import dolfinx
+from pnp.geometry.domain import ELECTROLYTE_REGIONS, Domain
+
+
+def step(z: np.ndarray, at: float, width: float) -> np.ndarray:
+    """Smooth step 1/2 (1 + tanh((z - at) / width)) from 0 to 1."""
+    return 0.5 * (1.0 + np.tanh((z - at) / width))
+
+
+def smooth_axial_permittivity(
+    z: np.ndarray,
+    *,
+    bath: float,
+    pore: float,
+    filter_: float,
+    pore_length_nm: float,
+    filter_length_nm: float,
+    width_nm: float,
+) -> np.ndarray:
+    """eps_r(z) in the electrolyte: bath -> pore -> filter -> pore -> bath with tanh transitions
+    centred on the pore ends (z = -+L/2) and the filter ends (z = -+L_f/2)."""
+    half, half_f = 0.5 * pore_length_nm, 0.5 * filter_length_nm
+    in_pore = step(z, -half, width_nm) - step(z, half, width_nm)
+    eps = bath + (pore - bath) * in_pore
+    if filter_length_nm > 0.0:
+        in_filter = step(z, -half_f, width_nm) - step(z, half_f, width_nm)
+        eps = eps + (filter_ - pore) * in_filter
+    return eps
+
+
+def permittivity_function(domain: Domain, case: Case) -> dolfinx.fem.Function:
+    """DG0 eps_r: the region values, or the smooth axial profile on electrolyte cells."""
+    space = dolfinx.fem.functionspace(domain.mesh, ("DG", 0))
+    eps = dolfinx.fem.Function(space, name="permittivity")
+    regions = case.regions
+    profile = case.permittivity_profile
+    tdim = domain.dim
+    for name, tag in domain.regions.items():
+        cells = domain.cell_tags.find(tag)
+        dofs = space.dofmap.list[cells].ravel()
+        if profile.kind == "smooth" and name in ELECTROLYTE_REGIONS:
+            z = dolfinx.mesh.compute_midpoints(domain.mesh, tdim, cells)[:, domain.axis]
+            eps.x.array[dofs] = smooth_axial_permittivity(
+                z,
+                bath=regions["bath"].permittivity,
+                pore=regions["pore"].permittivity,
+                filter_=regions["filter"].permittivity,
+                pore_length_nm=domain.pore_length_nm,
+                filter_length_nm=case.geometry.filter_length_nm,
+                width_nm=profile.transition_nm,
+            )
+        else:
+            eps.x.array[dofs] = regions[name].permittivity
+    eps.x.scatter_forward()
+    return eps
