@@ -1,0 +1,117 @@
+"""Print the measured errors of every exact limit and the manufactured-solution rates.
+
+    .venv/bin/python scripts/validate.py            # serial
+    .venv/bin/mpiexec -n 2 .venv/bin/python scripts/validate.py
+
+The test suite asserts bounds on the same measurements (tests/test_limits.py,
+tests/test_mms.py); this prints the numbers themselves, as Markdown and JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+from mpi4py import MPI
+
+from pnp.validation import limits
+from pnp.validation.mms import convergence_rates
+
+COMM = MPI.COMM_WORLD
+
+
+def main() -> None:
+    rows, report = [], {}
+
+    def measure(name, func, *args):
+        t0 = time.perf_counter()
+        report[name] = func(COMM, *args)
+        report[name]["seconds"] = time.perf_counter() - t0
+
+    measure("dilute_ghk", limits.dilute_ghk)
+    measure("symmetric_ohmic", limits.symmetric_ohmic)
+    measure("planck_electroneutral", limits.planck_electroneutral)
+    measure("donnan", limits.donnan)
+    for sigma in (-0.1, -0.02, 0.05):
+        measure(f"gouy_chapman_{sigma:+g}", limits.gouy_chapman, sigma)
+    m = report["dilute_ghk"]
+    rows.append(
+        (
+            "1 dilute GHK (K/Na/Cl, L = 4 nm)",
+            "max rel. species-current error",
+            f"{m['max_relative_species_current_error']:.2e}",
+            "< 5e-3",
+        )
+    )
+    rows.append(
+        ("", "reversal potential error (mV)", f"{m['reversal_potential_error_mV']:+.2e}", "")
+    )
+    m = report["symmetric_ohmic"]
+    rows.append(
+        (
+            "2 symmetric-bath ohmic (1D)",
+            "max rel. current error",
+            f"{m['max_relative_current_error']:.2e}",
+            "solver tol.",
+        )
+    )
+    m = report["planck_electroneutral"]
+    rows.append(
+        (
+            "3 Planck electroneutral (100|10 mM)",
+            "V_rev - Planck (mV)",
+            f"{m['error_mV']:+.4f}",
+            "< 0.5 mV",
+        )
+    )
+    m = report["donnan"]
+    rows.append(
+        (
+            "4 Donnan (X = -0.05 M, 10 mM)",
+            "potential error (mV)",
+            f"{m['potential_error_mV']:+.2e}",
+            "",
+        )
+    )
+    rows.append(("", "counter-ion rel. error", f"{m['counterion_relative_error']:+.2e}", ""))
+    for sigma in (-0.1, -0.02, 0.05):
+        m = report[f"gouy_chapman_{sigma:+g}"]
+        rows.append(
+            (
+                f"5 Gouy-Chapman/Grahame, sigma = {sigma:+g} C/m^2",
+                "wall potential rel. error / profile max error (mV)",
+                f"{m['wall_potential_relative_error']:+.2e} / {m['profile_max_error_mV']:.2e}",
+                "",
+            )
+        )
+
+    mms = {}
+    for kind, sizes, degree in (
+        ("1d", (16, 32, 64, 128), 1),
+        ("2d-axisymmetric", (6, 12, 24, 48), 1),
+        ("3d", (3, 6, 12), 1),
+        ("1d", (8, 16, 32, 64), 2),
+        ("2d-axisymmetric", (4, 8, 16, 32), 2),
+    ):
+        errors, rates = convergence_rates(kind, sizes, degree)
+        mms[f"{kind} P{degree}"] = {
+            "sizes": sizes,
+            "finest_errors": errors[-1].tolist(),
+            "rates": np.round(rates, 3).tolist(),
+        }
+    report["mms"] = mms
+
+    if COMM.rank == 0:
+        print(f"Exact limits ({COMM.size} MPI rank(s))\n")
+        print("| limit | measured | value | bound |\n|---|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        print("\nManufactured solutions: L2 rates per refinement (columns psi, c_1, c_2, c_3)\n")
+        for name, entry in mms.items():
+            print(f"- {name}, meshes {entry['sizes']}: {entry['rates']}")
+        print("\n" + json.dumps(report, default=float))
+
+
+if __name__ == "__main__":
+    main()
