@@ -19,6 +19,7 @@ from pnp.case import Case, case_to_dict
 from pnp.errors import ConvergenceError
 from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
 from pnp.geometry.build import build_domain
+from pnp.post.comparison import ghk_comparison
 from pnp.post.current import CurrentMeter, pore_sections, relative_spread
 from pnp.post.ghk_counterpart import ghk_block, reference_area_m2
 from pnp.post.output import FieldWriter, write_columns, write_csv, write_json
@@ -223,6 +224,9 @@ def _solve_and_write(
     results["charge_ramp_newton_iterations"] = solution.charge_ramp.newton_iterations
     results["points"] = [point_record(p, case, area) for p in points]
     results["reversal_potential_mV"] = solution.reversal_potential_mV
+    results["ghk_comparison"] = ghk_comparison(
+        case, results["points"], ghk, solution.reversal_potential_mV, dict(profiles), area
+    )
     results["all_converged"] = all(p.converged for p in points)
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
     write_json(comm, out_dir / "results.json", results)
@@ -234,8 +238,10 @@ def _solve_and_write(
         )
     comm.barrier()
     rev = results["reversal_potential_mV"]
+    worst = results["ghk_comparison"]["max_relative_current_error"]
     say(
         f"reversal potential: PNP {_fmt(rev)} mV, GHK {_fmt(ghk['reversal_potential_mV'])} mV; "
+        f"largest GHK current error {'n/a' if worst is None else f'{100 * worst:.1f} %'}; "
         f"wall time {results['provenance']['wall_time_s']:.1f} s; results in {out_dir}"
     )
     return results
@@ -246,18 +252,17 @@ def write_fields_and_profiles(solution: Solution, out_dir: Path) -> list[tuple[f
     problem = solution.problem
     out = problem.case.output
     comm = problem.domain.mesh.comm
-    profiler = AxisProfiler(problem) if (out.profiles or out.plots) else None
+    profiler = AxisProfiler(problem)  # profiles also feed the GHK comparison
     fields = FieldWriter(problem, out_dir) if out.fields else None
     profiles = []
     for point in sorted(solution.points, key=lambda p: p.voltage_mV):
         if not point.converged:
             continue
         problem.restore_state(solution.states[point.voltage_mV])
-        if profiler is not None:
-            prof = profiler.sample()
-            profiles.append((point.voltage_mV, prof))
-            if out.profiles:
-                write_columns(comm, out_dir / f"profile_{point.voltage_mV:+.1f}mV.csv", prof)
+        prof = profiler.sample()
+        profiles.append((point.voltage_mV, prof))
+        if out.profiles:
+            write_columns(comm, out_dir / f"profile_{point.voltage_mV:+.1f}mV.csv", prof)
         if fields is not None:
             fields.write(point.voltage_mV)
     if fields is not None:

@@ -32,6 +32,8 @@ def main() -> None:
     measure("dilute_ghk", limits.dilute_ghk)
     measure("symmetric_ohmic", limits.symmetric_ohmic)
     measure("planck_electroneutral", limits.planck_electroneutral)
+    for x in (-0.01, -0.05, -0.5):
+        measure(f"tms_{x:+g}", limits.tms_electroneutral, x)
     measure("donnan", limits.donnan)
     for sigma in (-0.1, -0.02, 0.05):
         measure(f"gouy_chapman_{sigma:+g}", limits.gouy_chapman, sigma)
@@ -65,6 +67,16 @@ def main() -> None:
             "< 0.5 mV",
         )
     )
+    for x in (-0.01, -0.05, -0.5):
+        m = report[f"tms_{x:+g}"]
+        rows.append(
+            (
+                f"3b TMS charged layer X = {x:+g} M (100|10 mM)",
+                "V_rev - TMS (mV)",
+                f"{m['error_mV']:+.4f}",
+                "< 0.5 mV",
+            )
+        )
     m = report["donnan"]
     rows.append(
         (

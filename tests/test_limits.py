@@ -45,6 +45,13 @@ def test_electroneutral_limit_is_the_planck_potential():
     assert abs(m["ghk_mV"] - m["planck_mV"]) > 4 * 0.5
 
 
+@pytest.mark.parametrize("fixed_charge_M", [0.0, -0.01, -0.05, -0.5])
+def test_charged_layer_follows_teorell_meyer_sievers(fixed_charge_M):
+    """Limit 3b: electroneutral charged layer, 1:1 gradient: V_rev = TMS (within 0.5 mV)."""
+    m = limits.tms_electroneutral(COMM, fixed_charge_M=fixed_charge_M)
+    assert abs(m["error_mV"]) < 0.5, m
+
+
 def test_donnan_equilibrium_inside_a_charged_layer():
     """Limit 4: deep inside a fixed-charge region at V = 0: c+ c- = c^2, jump V_T ln(c / c+)."""
     m = limits.donnan(COMM, fixed_charge_M=-0.05, c_mM=10.0)

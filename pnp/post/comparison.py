@@ -1,0 +1,223 @@
+"""How the constant-field (GHK) description compares with the PNP solution of a case.
+
+The `ghk_comparison` block of results.json:
+
+- relative_current_errors: |I_ghk - I_pnp| / |I_pnp| per voltage (current densities);
+  voltages where |I_pnp| < NEAR_ZERO x max|I_pnp| (close to the reversal potential,
+  where a relative error measures the reversal shift rather than the current) are
+  reported as null and excluded from max_relative_current_error; the reversal shift
+  is reported on its own.
+- reversal_potential_error_mV: GHK reversal potential minus the PNP zero-current potential.
+- apparent_permeability_ratios: for each species j, the ratio P_j / P_ref that makes the
+  GHK voltage equation reproduce the PNP reversal potential, the other ratios held at
+  their a-priori values (P_i = D_i * diffusion_factor / L), beside those a-priori ratios.
+- field_nonuniformity: per voltage, the RMS over the pore axis of (E_z - V/L), relative
+  to the constant field |V/L| (0 for a perfectly constant field); its maximum over the
+  voltages and its value at the largest |V| (where a built-in field from fixed charge
+  or concentration gradients matters least) are summarised.
+- peak_space_charge: the largest |F sum z_i c_i + rho_fixed| on the pore axis (C/m^3 and
+  M of elementary charges) over the voltages.
+- fitted: permeabilities fitted to the PNP species currents (least squares, each species'
+  GHK current is linear in its permeability), with the fit's relative RMS residual on the
+  total current and the fitted GHK reversal potential.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from pnp.case import Case
+from pnp.constants import FARADAY
+from pnp.theory import ghk_current_density, ghk_voltage
+
+NEAR_ZERO = 0.1
+
+
+def species_densities(record: Mapping, area_m2: float | None) -> dict[str, float]:
+    """Per-species current densities (A/m^2) of a results.json point."""
+    if area_m2 is None:
+        return dict(record["species_current_densities_A_per_m2"])
+    return {k: v * 1e-12 / area_m2 for k, v in record["species_currents_pA"].items()}
+
+
+def relative_current_errors(
+    pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]
+) -> list[float | None]:
+    ghk = {p["voltage_mV"]: p["current_density_A_per_m2"] for p in ghk_points}
+    converged = [p for p in pnp_points if p["converged"]]
+    scale = max((abs(p["current_density_A_per_m2"]) for p in converged), default=0.0)
+    errors: list[float | None] = []
+    for p in pnp_points:
+        i_pnp = p["current_density_A_per_m2"] if p["converged"] else None
+        if i_pnp is None or abs(i_pnp) <= NEAR_ZERO * scale or scale == 0.0:
+            errors.append(None)
+        else:
+            errors.append(abs(ghk[p["voltage_mV"]] - i_pnp) / abs(i_pnp))
+    return errors
+
+
+def _ghk_reversal(case: Case, perms: Mapping[str, float]) -> float | None:
+    try:
+        v = ghk_voltage(
+            perms,
+            {s.name: s.inside_mM for s in case.species},
+            {s.name: s.outside_mM for s in case.species},
+            {s.name: s.charge for s in case.species},
+            case.conditions.temperature_K,
+        )
+    except ValueError:
+        return None
+    return 1e3 * v if math.isfinite(v) else None
+
+
+def apparent_permeability_ratios(
+    case: Case, perms: Mapping[str, float], reversal_mV: float | None
+) -> dict:
+    """Ratios to the first species inferred from the PNP reversal potential (see module doc)."""
+    names = list(case.species_names)
+    ref = names[0]
+    a_priori = {n: perms[n] / perms[ref] for n in names[1:]}
+    apparent: dict[str, float | None] = {}
+    for name in names[1:]:
+        apparent[name] = None
+        if reversal_mV is None:
+            continue
+
+        def mismatch(log_ratio: float, name: str = name) -> float:
+            trial = dict(perms)
+            trial[name] = perms[ref] * math.exp(log_ratio)
+            v = _ghk_reversal(case, trial)
+            return (v if v is not None else math.nan) - reversal_mV
+
+        grid = np.linspace(-14.0, 14.0, 57)  # ratios from 1e-6 to 1e6
+        values = np.array([mismatch(g) for g in grid])
+        sign_change = np.flatnonzero(np.diff(np.sign(values)) != 0)
+        if sign_change.size and np.all(np.isfinite(values[sign_change[0] : sign_change[0] + 2])):
+            from scipy.optimize import brentq
+
+            k = sign_change[0]
+            apparent[name] = math.exp(brentq(mismatch, grid[k], grid[k + 1], xtol=1e-12))
+    return {"reference": ref, "a_priori": a_priori, "apparent": apparent}
+
+
+def field_nonuniformity(
+    profile: Mapping[str, np.ndarray], voltage_mV: float, pore_length_nm: float
+) -> float | None:
+    if voltage_mV == 0.0:
+        return None
+    z = np.asarray(profile["z_nm"])
+    inside = np.abs(z) < 0.5 * pore_length_nm
+    constant = voltage_mV * 1e-3 / (pore_length_nm * 1e-9)
+    deviation = np.asarray(profile["E_z_V_per_m"])[inside] - constant
+    return float(np.sqrt(np.mean(deviation**2)) / abs(constant))
+
+
+def axial_space_charge_M(case: Case, profile: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Net charge density on the axis inside the pore (M of elementary charges)."""
+    z = np.asarray(profile["z_nm"])
+    mobile = sum(s.charge * np.asarray(profile[f"c_{s.name}_mM"]) for s in case.species) * 1e-3
+    g = case.geometry
+    fixed = np.where(
+        np.abs(z) < 0.5 * g.filter_length_nm,
+        case.regions["filter"].fixed_charge_M,
+        case.regions["pore"].fixed_charge_M,
+    )
+    inside = np.abs(z) < 0.5 * g.pore_length_nm
+    return (mobile + fixed)[inside]
+
+
+def fitted_ghk(case: Case, pnp_points: Sequence[Mapping], area_m2: float | None) -> dict:
+    """Least-squares permeabilities from the PNP species currents."""
+    temperature = case.conditions.temperature_K
+    converged = [p for p in pnp_points if p["converged"]]
+    perms = {}
+    for s in case.species:
+        g = np.array(
+            [
+                float(
+                    ghk_current_density(
+                        s.charge,
+                        1.0,
+                        s.inside_mM,
+                        s.outside_mM,
+                        p["voltage_mV"] * 1e-3,
+                        temperature,
+                    )
+                )
+                for p in converged
+            ]
+        )
+        i = np.array([species_densities(p, area_m2)[s.name] for p in converged])
+        denominator = float(g @ g)
+        perms[s.name] = max(float(g @ i) / denominator, 0.0) if denominator > 0 else 0.0
+    total_pnp = np.array([p["current_density_A_per_m2"] for p in converged])
+    total_fit = np.array(
+        [
+            sum(
+                float(
+                    ghk_current_density(
+                        s.charge,
+                        perms[s.name],
+                        s.inside_mM,
+                        s.outside_mM,
+                        p["voltage_mV"] * 1e-3,
+                        temperature,
+                    )
+                )
+                for s in case.species
+            )
+            for p in converged
+        ]
+    )
+    scale = float(np.max(np.abs(total_pnp))) if total_pnp.size else 0.0
+    residual = float(np.sqrt(np.mean((total_fit - total_pnp) ** 2)) / scale) if scale > 0 else None
+    return {
+        "permeabilities_m_per_s": perms,
+        "relative_rms_residual": residual,
+        "reversal_potential_mV": _ghk_reversal(case, perms) if any(perms.values()) else None,
+        "current_densities_A_per_m2": total_fit.tolist(),
+        "voltages_mV": [p["voltage_mV"] for p in converged],
+    }
+
+
+def ghk_comparison(
+    case: Case,
+    pnp_points: Sequence[Mapping],
+    ghk: Mapping,
+    reversal_mV: float | None,
+    profiles: Mapping[float, Mapping[str, np.ndarray]],
+    area_m2: float | None,
+) -> dict:
+    """The `ghk_comparison` block of results.json (see the module docstring)."""
+    errors = relative_current_errors(pnp_points, ghk["points"])
+    finite = [e for e in errors if e is not None]
+    ghk_rev = ghk["reversal_potential_mV"]
+    nonuniformity = {
+        v: field_nonuniformity(prof, v, case.geometry.pore_length_nm)
+        for v, prof in profiles.items()
+    }
+    finite_nonuniformity = [x for x in nonuniformity.values() if x is not None]
+    charges = [np.max(np.abs(axial_space_charge_M(case, prof))) for prof in profiles.values()]
+    peak_M = float(max(charges)) if charges else None
+    return {
+        "voltages_mV": [p["voltage_mV"] for p in pnp_points],
+        "relative_current_errors": errors,
+        "max_relative_current_error": max(finite) if finite else None,
+        "reversal_potential_error_mV": (
+            ghk_rev - reversal_mV if ghk_rev is not None and reversal_mV is not None else None
+        ),
+        "apparent_permeability_ratios": apparent_permeability_ratios(
+            case, ghk["permeabilities_m_per_s"], reversal_mV
+        ),
+        "field_nonuniformity": {f"{v:g}": x for v, x in nonuniformity.items()},
+        "field_nonuniformity_max": max(finite_nonuniformity) if finite_nonuniformity else None,
+        "field_nonuniformity_at_max_voltage": (
+            nonuniformity[max(nonuniformity, key=abs)] if nonuniformity else None
+        ),
+        "peak_space_charge_M": peak_M,
+        "peak_space_charge_C_per_m3": None if peak_M is None else peak_M * 1e3 * FARADAY,
+        "fitted": fitted_ghk(case, pnp_points, area_m2),
+    }

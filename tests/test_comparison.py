@@ -1,0 +1,129 @@
+"""The GHK-versus-PNP comparison block: exact where GHK is exact, consistent definitions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from pnp.case import case_from_dict, load_case
+from pnp.post.comparison import apparent_permeability_ratios, fitted_ghk, relative_current_errors
+from pnp.post.ghk_counterpart import ghk_block, ghk_permeabilities
+from pnp.run import run_case
+from pnp.theory import ghk_voltage, planck_potential, tms_potential
+from pnp.validation.limits import D_CL, D_NA, salt_slab
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+COMM = MPI.COMM_WORLD
+
+
+def test_comparison_is_exact_in_the_dilute_limit(shared_tmp):
+    case = load_case(CASES / "ghk_dilute.toml", ["output.fields=false", "output.plots=false"])
+    results = run_case(case, shared_tmp / "dilute", COMM)
+    cmp = results["ghk_comparison"]
+    assert cmp["max_relative_current_error"] < 5e-3
+    assert abs(cmp["reversal_potential_error_mV"]) < 0.05
+    ratios = cmp["apparent_permeability_ratios"]
+    for name, ratio in ratios["a_priori"].items():
+        assert ratios["apparent"][name] == pytest.approx(ratio, rel=1e-2)
+    assert cmp["field_nonuniformity_max"] < 1e-2  # the field is constant
+    fitted = cmp["fitted"]
+    for name, p in ghk_permeabilities(case).items():
+        assert fitted["permeabilities_m_per_s"][name] == pytest.approx(p, rel=5e-3)
+    assert fitted["relative_rms_residual"] < 1e-3
+    on_disk = json.loads((shared_tmp / "dilute" / "results.json").read_text())
+    assert on_disk["ghk_comparison"]["max_relative_current_error"] == pytest.approx(
+        cmp["max_relative_current_error"]
+    )
+
+
+@pytest.mark.parametrize("fixed_charge_M", [0.0, -0.05])
+def test_electroneutral_reversal_error_matches_planck_and_tms(shared_tmp, fixed_charge_M):
+    """In a long layer the comparison reports GHK minus the Planck (X = 0) / TMS potential."""
+    data = salt_slab(
+        geometry={"kind": "slab", "pore_length_nm": 4000.0, "mesh_size_nm": 8.0},
+        regions={"pore": {"fixed_charge_M": fixed_charge_M}},
+        conditions={"voltages_mV": [-60.0, 0.0, 60.0]},
+    )
+    for s in data["species"]:
+        s["outside_mM"] = 10.0
+    case = case_from_dict(data)
+    results = run_case(case, shared_tmp / f"tms{fixed_charge_M}", COMM)
+    temperature = case.conditions.temperature_K
+    theory = 1e3 * (
+        tms_potential(100.0, 10.0, fixed_charge_M * 1e3, D_NA, D_CL, temperature)
+        if fixed_charge_M
+        else planck_potential(100.0, 10.0, D_NA, D_CL, temperature)
+    )
+    ghk = ghk_block(case, [0.0])["reversal_potential_mV"]
+    error = results["ghk_comparison"]["reversal_potential_error_mV"]
+    assert error == pytest.approx(ghk - theory, abs=0.5)
+
+
+def _case():
+    data = salt_slab(conditions={"voltages_mV": [-50.0, -10.0, 0.0, 10.0, 50.0]})
+    for s in data["species"]:
+        s["outside_mM"] = 20.0
+    return case_from_dict(data)
+
+
+def test_near_zero_currents_are_excluded_from_the_relative_error():
+    pnp = [
+        {"voltage_mV": v, "converged": True, "current_density_A_per_m2": i}
+        for v, i in [(-50, -100.0), (0, 0.5), (50, 80.0)]
+    ]
+    ghk = [
+        {"voltage_mV": v, "current_density_A_per_m2": i} for v, i in [(-50, -90), (0, 3), (50, 100)]
+    ]
+    errors = relative_current_errors(pnp, ghk)
+    assert errors == pytest.approx([0.1, None, 0.25])
+
+
+def test_apparent_ratio_reproduces_the_reversal_potential():
+    case = _case()
+    perms = ghk_permeabilities(case)
+    target = -12.0
+    ratios = apparent_permeability_ratios(case, perms, target)
+    trial = dict(perms)
+    trial["Cl"] = perms["Na"] * ratios["apparent"]["Cl"]
+    conc = {s.name: (s.inside_mM, s.outside_mM) for s in case.species}
+    v = ghk_voltage(
+        trial,
+        {k: c[0] for k, c in conc.items()},
+        {k: c[1] for k, c in conc.items()},
+        {s.name: s.charge for s in case.species},
+        case.conditions.temperature_K,
+    )
+    assert 1e3 * v == pytest.approx(target, abs=1e-6)
+    assert ratios["a_priori"]["Cl"] == pytest.approx(D_CL / D_NA)
+
+
+def test_fit_recovers_permeabilities_from_exact_ghk_currents():
+    case = _case()
+    true = {"Na": 3e-3, "Cl": 7e-4}
+    from pnp.theory import ghk_current_density
+
+    points = []
+    for v in case.conditions.voltages_mV:
+        dens = {
+            s.name: float(
+                ghk_current_density(s.charge, true[s.name], s.inside_mM, s.outside_mM, v * 1e-3)
+            )
+            for s in case.species
+        }
+        points.append(
+            {
+                "voltage_mV": v,
+                "converged": True,
+                "current_density_A_per_m2": sum(dens.values()),
+                "species_current_densities_A_per_m2": dens,
+            }
+        )
+    fit = fitted_ghk(case, points, None)
+    for name, p in true.items():
+        assert fit["permeabilities_m_per_s"][name] == pytest.approx(p, rel=1e-10)
+    assert fit["relative_rms_residual"] < 1e-10
+    assert np.isfinite(fit["reversal_potential_mV"])
