@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from pnp.errors import ConvergenceError
 from pnp.solver.newton import SolveReport
 from pnp.solver.problem import PnpProblem
@@ -40,8 +42,14 @@ def advance(
     stage: str,
     unit: str,
     hint: str,
+    previous: tuple[float, np.ndarray] | None = None,
 ) -> StepResult:
-    """Move a continuation parameter from `start` (converged) to `target`."""
+    """Move a continuation parameter from `start` (converged) to `target`.
+
+    `previous` is an earlier converged (parameter, state) on the same path: each
+    Newton solve then starts from the secant extrapolation of the last two states
+    instead of the last state alone.
+    """
     current, step = start, max_step
     iterations = substeps = 0
     report = SolveReport(True, "ALREADY_CONVERGED", 0, 0.0)
@@ -51,10 +59,14 @@ def advance(
             target if abs(target - current) <= step else current + step * _sign(target - current)
         )
         apply(trial)
+        if previous is not None and previous[0] != current:
+            weight = (trial - current) / (current - previous[0])
+            problem.restore_state(saved + weight * (saved - previous[1]))
         report = problem.solve()
         iterations += report.iterations
         substeps += 1
         if report.converged:
+            previous = (current, saved)
             current, saved = trial, problem.copy_state()
             step = min(step * GROWTH, max_step)
             continue
@@ -118,8 +130,13 @@ def ramp_fixed_charge(problem: PnpProblem) -> StepResult:
     return result
 
 
-def to_voltage(problem: PnpProblem, start_mV: float, target_mV: float) -> StepResult:
-    """Continue in voltage from a converged state at `start_mV`."""
+def to_voltage(
+    problem: PnpProblem,
+    start_mV: float,
+    target_mV: float,
+    previous: tuple[float, np.ndarray] | None = None,
+) -> StepResult:
+    """Continue in voltage from a converged state at `start_mV` (see `advance`)."""
     s = problem.case.solver
     return advance(
         problem,
@@ -132,4 +149,5 @@ def to_voltage(problem: PnpProblem, start_mV: float, target_mV: float) -> StepRe
         unit="mV",
         hint="lower solver.max_voltage_step_mV or solver.min_voltage_step_mV, "
         "refine the mesh (geometry.refine), or narrow conditions.voltages_mV",
+        previous=previous,
     )

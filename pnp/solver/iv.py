@@ -57,10 +57,16 @@ def solve_iv(
     for v in continuation_order(voltages):
         same_side = {k: s for k, s in states.items() if k == 0.0 or (k > 0) == (v > 0)}
         start = _nearest(same_side, v)
+        behind = {k: s for k, s in same_side.items() if k != start}
+        previous = None
+        if behind:
+            before = _nearest(behind, start)
+            if (start - before) * (v - start) > 0:  # the secant continues in the same direction
+                previous = (before, behind[before])
         problem.restore_state(states[start])
         t0 = time.perf_counter()
         try:
-            step = to_voltage(problem, start, v)
+            step = to_voltage(problem, start, v, previous)
         except ConvergenceError as err:
             log.warning("%s", err)
             problem.restore_state(states[start])
