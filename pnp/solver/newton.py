@@ -32,7 +32,13 @@ def snes_reason_name(code: int) -> str:
 
 
 class NewtonSolver:
-    """Newton with line search on F(w) = 0 with Dirichlet conditions `bcs`."""
+    """Newton with line search on F(w) = 0 with Dirichlet conditions `bcs`.
+
+    Continuation starts most solves from a very good guess, so a tolerance relative
+    to each solve's own initial residual would ask for round-off-level residuals.
+    The absolute tolerance is therefore raised to rtol times the largest initial
+    residual seen so far (the problem's residual scale), never below the given atol.
+    """
 
     def __init__(
         self,
@@ -55,9 +61,16 @@ class NewtonSolver:
             jit_options=dict(jit_options or {}),
         )
         self.snes = self.problem.solver
+        self.snes.setConvergenceHistory(reset=True)
+        self.rtol, self.atol = self.snes.getTolerances()[:2]
+        self.residual_scale = 0.0
 
     def solve(self) -> SolveReport:
+        self.snes.setTolerances(atol=max(self.atol, self.rtol * self.residual_scale))
         self.problem.solve()
+        history = self.snes.getConvergenceHistory()[0]
+        if len(history):
+            self.residual_scale = max(self.residual_scale, float(history[0]))
         reason = self.snes.getConvergedReason()
         comm = self.state.function_space.mesh.comm
         finite = comm.allreduce(bool(np.isfinite(self.state.x.array).all()), op=MPI.LAND)
