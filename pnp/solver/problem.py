@@ -62,7 +62,12 @@ def ion_free_mask(space: fem.FunctionSpace, dx_electrolyte) -> np.ndarray:
 
 
 class PnpProblem:
-    """Steady PNP on `domain` for `case`, solvable at any voltage and charge fraction."""
+    """Steady PNP on `domain` for `case`, solvable at any voltage and charge fraction.
+
+    Every case-dependent number enters the forms as a Constant or a DG0 function,
+    so cases that differ only in their values (a parameter sweep) share the
+    compiled forms from the JIT cache.
+    """
 
     def __init__(
         self,
@@ -125,7 +130,8 @@ class PnpProblem:
         for name, surface in self.case.surfaces.items():
             if surface.charge_C_per_m2 == 0.0 or name not in d.boundaries:
                 continue
-            sigma = self.charge_fraction * self.scales.surface_charge(surface.charge_C_per_m2)
+            scaled = fem.Constant(d.mesh, self.scales.surface_charge(surface.charge_C_per_m2))
+            sigma = self.charge_fraction * scaled
             tag = d.boundaries[name]
             walls.append((sigma, ds(tag), dS(tag)))
         return Measures(dx=dx, dx_electrolyte=dx(electrolyte), charged_walls=tuple(walls))
@@ -148,11 +154,12 @@ class PnpProblem:
             permittivity=self.permittivity,
             fixed_charge=self.charge_fraction * self.fixed_charge,
             diffusion=[
-                (s.diffusion_m2_per_s / sc.diffusion_m2_per_s) * self.diffusion_factor
+                fem.Constant(self.domain.mesh, s.diffusion_m2_per_s / sc.diffusion_m2_per_s)
+                * self.diffusion_factor
                 for s in self.case.species
             ],
             charges=[s.charge for s in self.case.species],
-            kappa=sc.kappa,
+            kappa=fem.Constant(self.domain.mesh, sc.kappa),
             weight=self.weight,
         )
 
