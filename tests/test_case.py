@@ -22,6 +22,7 @@ from pnp.case import (
     CaseError,
     Region,
     Species,
+    Transient,
     apply_override,
     case_from_dict,
     case_to_dict,
@@ -41,6 +42,7 @@ EXPECTED_CASES = {
     "bi_ionic",
     "calcium",
     "pore_3d",
+    "transient_step",
 }
 
 
@@ -652,3 +654,110 @@ def test_override_syntax_error_in_load_case(tmp_path):
 
 def test_case_type_is_exported():
     assert isinstance(case_from_dict(minimal()), Case)
+
+
+# -- transient runs ------------------------------------------------------------------------
+
+
+def transient_case(**table) -> dict:
+    """`minimal()` with a [transient] table (voltage step at 1 ns, 100 ns run)."""
+    data = minimal()
+    data["transient"] = {
+        "end_time_s": 1e-7,
+        "voltage_steps_mV": [[0.0, 0.0], [1e-9, 100.0]],
+        **table,
+    }
+    return data
+
+
+def test_transient_defaults_are_filled_in():
+    case = case_from_dict(transient_case())
+    assert case.is_transient and not case_from_dict(minimal()).is_transient
+    t = case.transient
+    assert isinstance(t, Transient)
+    assert t.voltage_steps_mV == ((0.0, 0.0), (1e-9, 100.0))
+    assert (t.scheme, t.order, t.adaptive, t.rtol, t.output_every) == ("bdf2", 2, True, 1e-3, 10)
+    assert (t.rise_time_s, t.max_step_s, t.initial_step_s) == (0.0, 2e-9, 1e-12)
+    assert t.min_step_s == pytest.approx(1e-16)
+    assert case_from_dict(transient_case(scheme="backward-euler")).transient.order == 1
+    assert "transient" not in case_to_dict(case_from_dict(minimal()))
+
+
+def test_transient_case_round_trips():
+    data = transient_case(
+        rise_time_s=5e-11, scheme="backward-euler", adaptive=False, initial_step_s=1e-11
+    )
+    del data["conditions"]  # a transient case needs no steady voltages
+    case = case_from_dict(data)
+    assert case.conditions.voltages_mV == ()
+    assert case.conditions.temperature_K == 298.15
+    assert case_from_dict(case_to_dict(case)) == case
+    assert case_from_dict(tomllib.loads(case_to_toml(case))) == case
+    assert "voltages_mV" not in case_to_dict(case)["conditions"]
+    json.dumps(case_to_dict(case))
+    with_voltages = case_from_dict(transient_case())  # steady voltages may stay in the file
+    assert with_voltages.conditions.voltages_mV == (-50.0, 0.0, 50.0)
+    assert case_from_dict(tomllib.loads(case_to_toml(with_voltages))) == with_voltages
+
+
+def test_overrides_turn_a_steady_case_transient():
+    case = case_from_dict(minimal()).with_overrides(
+        {
+            "transient.end_time_s": 5e-8,
+            "transient.voltage_steps_mV": [[0, -20], [1e-9, 60]],
+            "transient.scheme": "backward-euler",
+        }
+    )
+    assert case.transient.voltage_steps_mV == ((0.0, -20.0), (1e-9, 60.0))
+    assert case.transient.scheme == "backward-euler"
+    _, value = parse_override("transient.voltage_steps_mV=[[0, 0], [2e-9, 50]]")
+    assert value == [[0, 0], [2e-9, 50]]
+    with pytest.raises(CaseError, match="end_time_s"):
+        case_from_dict(minimal()).with_overrides({"transient.scheme": "bdf2"})
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "words"),
+    [
+        ({"end_time_s": -1.0}, "transient.end_time_s", ("> 0 s",)),
+        ({"end_time_s": "1e-7"}, "transient.end_time_s", ("without quotes",)),
+        ({"voltage_steps_mV": None}, "transient.voltage_steps_mV", ("pairs",)),
+        ({"voltage_steps_mV": []}, "transient.voltage_steps_mV", ("empty", "[time_s, voltage_mV]")),
+        ({"voltage_steps_mV": [0.0, 100.0]}, "transient.voltage_steps_mV[0]", ("pair",)),
+        ({"voltage_steps_mV": [[0.0, 0.0, 1.0]]}, "transient.voltage_steps_mV[0]", ("pair",)),
+        ({"voltage_steps_mV": [[1e-9, 0.0]]}, "transient.voltage_steps_mV[0][0]", ("t = 0",)),
+        (
+            {"voltage_steps_mV": [[0.0, 0.0], [2e-9, 5.0], [1e-9, 9.0]]},
+            "transient.voltage_steps_mV[2][0]",
+            ("increase",),
+        ),
+        ({"voltage_steps_mV": [[0.0, "a"]]}, "transient.voltage_steps_mV[0][1]", ("number",)),
+        ({"voltage_steps_mV": [[0.0, 0.0], [2e-7, 1.0]]}, "transient.end_time_s", ("later",)),
+        ({"rise_time_s": 2e-7}, "transient.rise_time_s", ("longer",)),
+        ({"rise_time_s": -1.0}, "transient.rise_time_s", (">= 0",)),
+        ({"scheme": "bdf3"}, "transient.scheme", ("did you mean 'bdf2'", "backward-euler")),
+        ({"shceme": "bdf2"}, "transient.shceme", ("did you mean 'scheme'",)),
+        ({"adaptive": 1}, "transient.adaptive", ("true or false",)),
+        ({"rtol": 2.0}, "transient.rtol", ("< 1",)),
+        ({"output_every": 0}, "transient.output_every", (">= 1",)),
+        ({"initial_step_s": 1e-8, "max_step_s": 1e-9}, "transient.initial_step_s", ("between",)),
+        ({"min_step_s": 0.0}, "transient.min_step_s", ("> 0 s",)),
+    ],
+)
+def test_transient_validation_errors(table, key, words):
+    data = transient_case(**table)
+    data["transient"] = {k: v for k, v in data["transient"].items() if v is not None}
+    assert_problem(error_for(data), key, *words)
+
+
+def test_transient_table_must_be_a_table():
+    data = minimal()
+    data["transient"] = 5
+    assert_problem(error_for(data), "transient", "expected a table")
+
+
+def test_steady_case_still_needs_voltages():
+    error = error_for(without(minimal(), "conditions"))
+    assert_problem(error, "conditions", "voltages_mV")
+    error = error_for(without(minimal(), "conditions", "voltages_mV"))
+    assert_problem(error, "conditions.voltages_mV", "[transient]")

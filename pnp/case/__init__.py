@@ -18,6 +18,7 @@ from pnp.case.schema import (
     REGION_NAMES,
     SOLVER_PRESETS,
     SURFACE_NAMES,
+    TRANSIENT_SCHEMES,
     Case,
     Conditions,
     FrozenMap,
@@ -28,6 +29,7 @@ from pnp.case.schema import (
     SolverSettings,
     Species,
     Surface,
+    Transient,
 )
 from pnp.case.validate import case_from_dict
 
@@ -39,6 +41,7 @@ __all__ = [
     "REGION_NAMES",
     "SOLVER_PRESETS",
     "SURFACE_NAMES",
+    "TRANSIENT_SCHEMES",
     "Case",
     "CaseError",
     "Conditions",
@@ -50,6 +53,7 @@ __all__ = [
     "SolverSettings",
     "Species",
     "Surface",
+    "Transient",
     "apply_override",
     "case_from_dict",
     "case_to_dict",

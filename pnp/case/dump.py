@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case
+from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case, Transient
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -50,8 +50,12 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             table["diffusion_factor"] = region.diffusion_factor
         regions[name] = table
 
+    conditions: dict[str, Any] = {"temperature_K": case.conditions.temperature_K}
+    if case.conditions.voltages_mV:  # empty only in a transient case
+        conditions["voltages_mV"] = list(case.conditions.voltages_mV)
+
     s = case.solver
-    return {
+    data = {
         "name": case.name,
         "description": case.description,
         "geometry": geometry,
@@ -69,10 +73,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             }
             for sp in case.species
         ],
-        "conditions": {
-            "temperature_K": case.conditions.temperature_K,
-            "voltages_mV": list(case.conditions.voltages_mV),
-        },
+        "conditions": conditions,
         "solver": {
             "preset": s.preset,
             "rtol": s.rtol,
@@ -94,6 +95,26 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "kind": case.permittivity_profile.kind,
             "transition_nm": case.permittivity_profile.transition_nm,
         },
+    }
+    if case.transient is not None:
+        data["transient"] = transient_to_dict(case.transient)
+    return data
+
+
+def transient_to_dict(transient: Transient) -> dict[str, Any]:
+    """The [transient] table, every value resolved."""
+    t = transient
+    return {
+        "end_time_s": t.end_time_s,
+        "voltage_steps_mV": [list(step) for step in t.voltage_steps_mV],
+        "rise_time_s": t.rise_time_s,
+        "scheme": t.scheme,
+        "adaptive": t.adaptive,
+        "initial_step_s": t.initial_step_s,
+        "min_step_s": t.min_step_s,
+        "max_step_s": t.max_step_s,
+        "rtol": t.rtol,
+        "output_every": t.output_every,
     }
 
 
@@ -138,6 +159,7 @@ def case_to_toml(case: Case) -> str:
             lines += _table(f"[{section}.{name}]", table)
     for species in data["species"]:
         lines += _table("[[species]]", species)
-    for section in ("conditions", "solver", "output", "permittivity_profile"):
-        lines += _table(f"[{section}]", data[section])
+    for section in ("conditions", "solver", "output", "permittivity_profile", "transient"):
+        if section in data:
+            lines += _table(f"[{section}]", data[section])
     return "\n".join(lines)

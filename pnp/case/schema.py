@@ -35,6 +35,7 @@ BOUNDARY_ROLES = (
 SURFACE_NAMES = ("pore_wall", "membrane_face", "filter_wall")
 ENTRANCES = ("sharp", "rounded", "conical")
 SOLVER_PRESETS = ("direct", "iterative")
+TRANSIENT_SCHEMES = ("bdf2", "backward-euler")
 
 DEFAULT_PERMITTIVITY = {"bath": 78.5, "pore": 78.5, "membrane": 2.0}  # filter: pore's value
 
@@ -151,7 +152,10 @@ class Species:
 
 @dataclass(frozen=True)
 class Conditions:
-    """Temperature and the applied voltages V = phi_inside - phi_outside, in the order given."""
+    """Temperature and the applied voltages V = phi_inside - phi_outside, in the order given.
+
+    `voltages_mV` is empty for a transient case that gives no steady I–V voltages.
+    """
 
     voltages_mV: tuple[float, ...]
     temperature_K: float = DEFAULT_TEMPERATURE
@@ -209,12 +213,49 @@ class PermittivityProfile:
 
 
 @dataclass(frozen=True)
+class Transient:
+    """A time-dependent (voltage-clamp) run instead of the steady I–V.
+
+    The applied voltage follows `voltage_steps_mV`: pairs (time in s, voltage in
+    mV), the first at t = 0, each voltage held from its time on. With
+    `rise_time_s` > 0 every change is a linear ramp of that duration starting at
+    the step time. The initial state is the steady state at the first voltage;
+    the run ends at `end_time_s`.
+
+    `scheme` is "bdf2" (second order, variable step) or "backward-euler". With
+    `adaptive` the step starts at `initial_step_s` after every change of the
+    protocol and then follows a local error estimate of the concentrations
+    (relative tolerance `rtol`), between `min_step_s` and `max_step_s`; without
+    it the step is `initial_step_s` throughout. A failed Newton solve halves the
+    step, down to `min_step_s`. Fields are written (and a progress line printed)
+    every `output_every` accepted steps.
+    """
+
+    end_time_s: float
+    voltage_steps_mV: tuple[tuple[float, float], ...]
+    initial_step_s: float
+    min_step_s: float
+    max_step_s: float
+    rise_time_s: float = 0.0
+    scheme: str = "bdf2"
+    adaptive: bool = True
+    rtol: float = 1e-3
+    output_every: int = 10
+
+    @property
+    def order(self) -> int:
+        """Order of the time discretisation: 2 for BDF2, 1 for backward Euler."""
+        return 2 if self.scheme == "bdf2" else 1
+
+
+@dataclass(frozen=True)
 class Case:
     """A complete, validated case.
 
     `regions` always holds all of `REGION_NAMES` and `surfaces` all of
-    `SURFACE_NAMES`, with defaults filled in. `source_path` is the case file (or
-    None) and does not take part in comparisons.
+    `SURFACE_NAMES`, with defaults filled in. `transient` is None for the steady
+    I–V run. `source_path` is the case file (or None) and does not take part in
+    comparisons.
     """
 
     name: str
@@ -226,6 +267,7 @@ class Case:
     solver: SolverSettings = field(default_factory=SolverSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     permittivity_profile: PermittivityProfile = field(default_factory=PermittivityProfile)
+    transient: Transient | None = None
     description: str = ""
     source_path: Path | None = field(default=None, compare=False)
 
@@ -238,6 +280,10 @@ class Case:
             if s.name == name:
                 return s
         raise KeyError(f"no species {name!r}; species: {', '.join(self.species_names)}")
+
+    @property
+    def is_transient(self) -> bool:
+        return self.transient is not None
 
     @property
     def has_fixed_charge(self) -> bool:

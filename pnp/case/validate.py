@@ -23,6 +23,7 @@ from pnp.case.schema import (
     REGION_NAMES,
     SOLVER_PRESETS,
     SURFACE_NAMES,
+    TRANSIENT_SCHEMES,
     Case,
     Conditions,
     FrozenMap,
@@ -33,6 +34,7 @@ from pnp.case.schema import (
     SolverSettings,
     Species,
     Surface,
+    Transient,
 )
 from pnp.constants import DEFAULT_TEMPERATURE
 
@@ -47,6 +49,7 @@ TOP_KEYS = (
     "solver",
     "output",
     "permittivity_profile",
+    "transient",
 )
 GEOMETRY_KEYS = (
     "kind",
@@ -90,6 +93,18 @@ SOLVER_KEYS = (
 )
 OUTPUT_KEYS = ("fields", "profiles", "plots", "sections")
 PERMITTIVITY_PROFILE_KEYS = ("kind", "transition_nm")
+TRANSIENT_KEYS = (
+    "end_time_s",
+    "voltage_steps_mV",
+    "rise_time_s",
+    "scheme",
+    "adaptive",
+    "initial_step_s",
+    "min_step_s",
+    "max_step_s",
+    "rtol",
+    "output_every",
+)
 
 NEUTRALITY_RTOL = 1e-6
 MAX_SURFACE_CHARGE_C_PER_M2 = 1.0  # 6.2 e/nm^2: beyond any real interface
@@ -104,6 +119,7 @@ _UNITS = (
     ("_mV", "mV"),
     ("_M", "M"),
     ("_K", "K"),
+    ("_s", "s"),
 )
 _MISSING = object()
 
@@ -729,13 +745,15 @@ def _electroneutrality(r: _Reader, species: Sequence[Species]) -> None:
 
 
 def _conditions(r: _Reader, data: Mapping[str, Any]) -> Conditions | None:
-    if "conditions" not in data:
+    # A transient case takes its voltages from [transient]; voltages_mV is then optional.
+    transient = "transient" in data
+    if "conditions" not in data and not transient:
         r.problem(
             "conditions",
             "missing required table; add [conditions] with voltages_mV = [-100, -50, 0, 50, 100]",
         )
         return None
-    t = r.table(data["conditions"], "conditions")
+    t = r.table(data.get("conditions"), "conditions")
     if t is None:
         return None
     p = "conditions"
@@ -745,7 +763,14 @@ def _conditions(r: _Reader, data: Mapping[str, Any]) -> Conditions | None:
     raw = t.get("voltages_mV", _MISSING)
     voltages: tuple[float, ...] | None = None
     if raw is _MISSING:
-        r.problem(key, "missing required key; add voltages_mV = [-100, -50, 0, 50, 100]")
+        if transient:
+            voltages = ()
+        else:
+            r.problem(
+                key,
+                "missing required key; add voltages_mV = [-100, -50, 0, 50, 100] (or a "
+                "[transient] table for a time-dependent run)",
+            )
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         v = r.check_number(raw, key)
         voltages = None if v is None else (v,)
@@ -846,6 +871,127 @@ def _permittivity_profile(r: _Reader, data: Mapping[str, Any]) -> PermittivityPr
     return PermittivityProfile(kind=kind, transition_nm=width)
 
 
+_STEPS_EXAMPLE = "voltage_steps_mV = [[0.0, 0.0], [1e-9, 100.0]]"
+
+
+def _voltage_steps(r: _Reader, raw: Any) -> tuple[tuple[float, float], ...] | None:
+    """[[time_s, voltage_mV], ...]: starting at t = 0, times strictly increasing."""
+    key = "transient.voltage_steps_mV"
+    meaning = "pairs [time_s, voltage_mV], the voltage held from that time on"
+    if raw is _MISSING:
+        r.problem(key, f"missing required key; add {_STEPS_EXAMPLE} ({meaning})")
+        return None
+    if not isinstance(raw, list | tuple) or not raw:
+        got = "an empty array" if isinstance(raw, list | tuple) else _describe(raw)
+        r.problem(key, f"expected an array of {meaning}, e.g. {_STEPS_EXAMPLE}; got {got}")
+        return None
+    steps: list[tuple[float, float]] = []
+    for i, pair in enumerate(raw):
+        item = f"{key}[{i}]"
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            r.problem(item, f"expected a pair [time_s, voltage_mV], got {_describe(pair)}")
+            return None
+        time = r.check_number(pair[0], f"{item}[0]", ge=0.0)
+        voltage = r.check_number(pair[1], f"{item}[1]")
+        if time is None or voltage is None:
+            return None
+        steps.append((time, voltage))
+    if steps[0][0] != 0.0:
+        r.problem(
+            f"{key}[0][0]",
+            f"the protocol must start at t = 0 s (the initial state is the steady state at the "
+            f"first voltage), got {_fmt(steps[0][0])} s; add [0.0, V0] first",
+        )
+        return None
+    for i in range(1, len(steps)):
+        if steps[i][0] <= steps[i - 1][0]:
+            r.problem(
+                f"{key}[{i}][0]",
+                f"step times must increase: {_fmt(steps[i][0])} s follows "
+                f"{_fmt(steps[i - 1][0])} s",
+            )
+            return None
+    return tuple(steps)
+
+
+def _round(x: float) -> float:
+    """`x` to 12 significant digits (a derived default that prints cleanly)."""
+    return float(f"{x:.12g}")
+
+
+def _transient(r: _Reader, data: Mapping[str, Any]) -> Transient | None:
+    if "transient" not in data:
+        return None
+    t = r.table(data["transient"], "transient")
+    if t is None:
+        return None
+    p = "transient"
+    r.keys(t, TRANSIENT_KEYS, p)
+    end = r.number(t, "end_time_s", p, example="2e-7", gt=0.0)
+    steps = _voltage_steps(r, t.get("voltage_steps_mV", _MISSING))
+    rise = r.number(t, "rise_time_s", p, default=0.0, ge=0.0)
+    scheme = r.string(t, "scheme", p, default="bdf2", choices=TRANSIENT_SCHEMES)
+    adaptive = r.boolean(t, "adaptive", p, default=True)
+    rtol = r.number(t, "rtol", p, default=1e-3, gt=0.0, lt=1.0)
+    every = r.integer(t, "output_every", p, default=10, ge=1)
+    if end is None:
+        return None
+    # defaults scale with the run: 50 steps at least, starting 1e-5 of the way in
+    max_step = r.number(t, "max_step_s", p, default=_round(end / 50), gt=0.0)
+    initial = r.number(
+        t, "initial_step_s", p, default=_round(min(1e-5 * end, max_step or end)), gt=0.0
+    )
+    min_step = r.number(t, "min_step_s", p, default=_round(1e-4 * (initial or end)), gt=0.0)
+    if None in (max_step, initial, min_step):
+        return None
+    if not min_step <= initial <= max_step:
+        r.problem(
+            f"{p}.initial_step_s",
+            f"must lie between min_step_s = {_fmt(min_step)} s and max_step_s = "
+            f"{_fmt(max_step)} s, got {_fmt(initial)} s",
+        )
+    if steps is not None:
+        _protocol_timing(r, steps, end, rise)
+    if None in (steps, rise, scheme, adaptive, rtol, every):
+        return None
+    return Transient(
+        end_time_s=end,
+        voltage_steps_mV=steps,
+        initial_step_s=initial,
+        min_step_s=min_step,
+        max_step_s=max_step,
+        rise_time_s=rise,
+        scheme=scheme,
+        adaptive=adaptive,
+        rtol=rtol,
+        output_every=every,
+    )
+
+
+def _protocol_timing(
+    r: _Reader, steps: Sequence[tuple[float, float]], end: float, rise: float | None
+) -> None:
+    """Every step lies before the end, and each ramp ends before the next step and the end."""
+    last = steps[-1][0]
+    if last >= end:
+        r.problem(
+            "transient.end_time_s",
+            f"must be later than the last step at {_fmt(last)} s, got {_fmt(end)} s",
+        )
+        return
+    if not rise:
+        return
+    times = [time for time, _ in steps[1:]] + [end]
+    gaps = [b - a for a, b in zip([time for time, _ in steps[1:]], times[1:], strict=False)]
+    shortest = min(gaps, default=end)
+    if len(steps) > 1 and rise > shortest:
+        r.problem(
+            "transient.rise_time_s",
+            f"{_fmt(rise)} s is longer than the {_fmt(shortest)} s between a step and the "
+            "next one (or the end); shorten it or space the steps further apart",
+        )
+
+
 def case_from_dict(
     data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "<dict>"
 ) -> Case:
@@ -873,6 +1019,7 @@ def case_from_dict(
     solver = _solver(r, data)
     output = _output(r, data)
     profile = _permittivity_profile(r, data)
+    transient = _transient(r, data)
     if profile is not None and profile.kind == "smooth" and geometry and geometry.kind == "mesh":
         r.problem(
             "permittivity_profile.kind",
@@ -892,4 +1039,5 @@ def case_from_dict(
         solver=solver,
         output=output,
         permittivity_profile=profile,
+        transient=transient,
     )

@@ -11,9 +11,10 @@ from pathlib import Path
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "run",
-        help="solve a case file over its voltages and write results",
+        help="solve a case file over its voltages (or in time) and write results",
         description="Solve a TOML case over its voltages; write results.json, iv.csv, axis "
-        "profiles, ParaView fields and plots into --out.",
+        "profiles, ParaView fields and plots into --out. A case with a [transient] table is "
+        "stepped in time instead: results.json, transient.csv, fields and transient.png.",
     )
     parser.add_argument("case", type=Path, help="TOML case file (see cases/)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default out/NAME)")
@@ -75,6 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
     from pnp.errors import ConvergenceError
     from pnp.run import run_case
     from pnp.solver.options import parse_cli_option
+    from pnp.transient import run_transient_case
 
     try:
         petsc = dict(parse_cli_option(text) for text in args.petsc)
@@ -83,8 +85,9 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2
     out = args.out if args.out is not None else Path("out") / case.name
+    runner = run_transient_case if case.is_transient else run_case
     try:
-        results = run_case(
+        results = runner(
             case, out, comm, cli_petsc_options=petsc, progress=lambda m: print(m, flush=True)
         )
     except ConvergenceError as err:
