@@ -13,7 +13,7 @@ import sys
 
 from pnp import __version__
 
-COMMAND_MODULES = ("pnp.cli.run", "pnp.cli.mesh", "pnp.cli.theory")
+COMMAND_MODULES = ("pnp.cli.run", "pnp.cli.mesh", "pnp.cli.theory", "pnp.cli.sweep", "pnp.cli.map")
 
 
 def build_parser() -> argparse.ArgumentParser:

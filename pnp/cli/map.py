@@ -1,0 +1,83 @@
+"""`pnp map SWEEP_DIR [--x KEY] [--y KEY] [--metric NAME] [--where KEY=VALUE ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "map",
+        help="failure map of a sweep: a GHK error over two sweep axes (PNG and CSV)",
+        description="Draw a summary column of a finished (or running) sweep over two of its "
+        "axes, with the 5 % / 20 % contours of the relative GHK current error (1 / 5 mV for "
+        "the reversal-potential error), the Debye length = pore length line, the exact-limit "
+        "lines and the failed cases. Writes SWEEP_DIR/map_<metric>_<x>_vs_<y>.png and .csv. "
+        "Other axes give one panel per value unless fixed with --where.",
+    )
+    parser.add_argument("sweep_dir", type=Path, help="folder written by pnp sweep")
+    parser.add_argument("--x", default=None, metavar="KEY", help="x axis (default: first axis)")
+    parser.add_argument("--y", default=None, metavar="KEY", help="y axis (default: next axis)")
+    parser.add_argument(
+        "--metric",
+        default="max_relative_current_error",
+        metavar="NAME",
+        help="summary column to map: max_relative_current_error (default), "
+        "reversal_potential_error_mV, reversal_potential_mV, field_nonuniformity_max, ...",
+    )
+    parser.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="fix another axis at one of its values (repeatable)",
+    )
+    for axis in ("x", "y"):
+        scale = parser.add_mutually_exclusive_group()
+        scale.add_argument(
+            f"--log-{axis}",
+            dest=f"{axis}_scale",
+            action="store_const",
+            const="log",
+            default="linear",
+            help=f"logarithmic {axis} axis",
+        )
+        scale.add_argument(
+            f"--even-{axis}",
+            dest=f"{axis}_scale",
+            action="store_const",
+            const="even",
+            help=f"equal {axis} cells labelled with the values (for uneven values like "
+            "0, -0.01, -0.1, -1)",
+        )
+    parser.set_defaults(func=map_command)
+
+
+def map_command(args: argparse.Namespace) -> int:
+    from mpi4py import MPI
+
+    from pnp.case import CaseError, parse_override
+    from pnp.post.maps import Scale, map_stem, plot_map, write_map_csv
+    from pnp.sweep.grid import map_data
+
+    root = MPI.COMM_WORLD.rank == 0  # under mpiexec every rank reads, rank 0 writes
+    try:
+        where = dict(parse_override(text) for text in args.where)
+        data = map_data(args.sweep_dir, x=args.x, y=args.y, metric=args.metric, where=where)
+        Scale(args.x_scale, data.x.values)  # a log axis needs positive values
+        if data.y is not None:
+            Scale(args.y_scale, data.y.values)
+        stem = args.sweep_dir / map_stem(data, where)
+        png, table = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".csv")
+        if root:
+            write_map_csv(table, data)
+            plot_map(png, data, x_scale=args.x_scale, y_scale=args.y_scale)
+    except (CaseError, ValueError, OSError) as err:
+        if root:
+            print(f"pnp map: {err}", file=sys.stderr)
+        return 2
+    if root:
+        print(f"{png}\n{table}")
+    return 0
