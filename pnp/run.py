@@ -16,6 +16,7 @@ from mpi4py import MPI
 
 from pnp import __version__
 from pnp.case import Case, case_to_dict
+from pnp.case.screening import bath_screening
 from pnp.errors import ConvergenceError
 from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
 from pnp.geometry.build import build_domain
@@ -28,19 +29,8 @@ from pnp.post.profiles import AxisProfiler
 from pnp.solver.continuation import StepResult, ramp_fixed_charge
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
 from pnp.solver.problem import PnpProblem
-from pnp.theory import debye_length
 
 log = logging.getLogger(__name__)
-
-
-def bath_debye_length_nm(case: Case) -> float:
-    """Shortest Debye length of the two baths (bath permittivity), in nm."""
-    strengths = [
-        0.5 * sum(s.charge**2 * getattr(s, side) for s in case.species)
-        for side in ("inside_mM", "outside_mM")
-    ]
-    eps = case.regions["bath"].permittivity
-    return 1e9 * debye_length(max(strengths), eps, case.conditions.temperature_K)
 
 
 def make_domain(case: Case, comm: MPI.Comm, msh_path: Path | None = None):
@@ -59,7 +49,7 @@ def make_domain(case: Case, comm: MPI.Comm, msh_path: Path | None = None):
         mesh_file=g.mesh_file,
         groups=dict(g.groups),
         axisymmetric=g.axisymmetric,
-        debye_length_nm=bath_debye_length_nm(case),
+        debye_length_nm=bath_screening(case)[1],
         mesh_size_nm=g.mesh_size_nm,
         wall_size_nm=g.wall_size_nm,
         refine=g.refine,

@@ -237,18 +237,6 @@ class PnpProblem:
         self.state.x.array[:] = values
         self.state.x.scatter_forward()
 
-    # -- derived fields ------------------------------------------------------------------
-    def debye_length_nm(self) -> float:
-        """Debye length of the more concentrated bath with the bath permittivity."""
-        sc = self.scales
-        eps = self.case.regions["bath"].permittivity
-        strength = max(
-            sum(s.charge**2 * getattr(s, side) for s in self.case.species)
-            for side in ("inside_mM", "outside_mM")
-        )
-        kappa = sc.kappa * strength / sc.concentration_mM / eps
-        return 1.0 / math.sqrt(kappa)
-
 
 def axis_bounds(domain: Domain) -> tuple[float, float]:
     x = domain.mesh.geometry.x[:, domain.axis]

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pnp.case import Case
+from pnp.case.screening import bath_screening
 from pnp.sweep.expand import SweepPoint, format_value
 from pnp.sweep.lock import write_atomic
-from pnp.theory import debye_length
 
 SUMMARY_NAME = "summary.csv"
 STATUSES = ("ok", "partial", "failed")
@@ -94,16 +94,6 @@ def case_row(
         error=None if error is None else " ".join(str(error).split()),
     )
     return row
-
-
-def bath_screening(case: Case) -> tuple[float, float]:
-    """Ionic strength (mM) of the more concentrated bath and its Debye length (nm)."""
-    strength = max(
-        0.5 * sum(s.charge**2 * getattr(s, side) for s in case.species)
-        for side in ("inside_mM", "outside_mM")
-    )
-    eps = case.regions["bath"].permittivity
-    return strength, 1e9 * float(debye_length(strength, eps, case.conditions.temperature_K))
 
 
 def format_cell(value: Any) -> str:
