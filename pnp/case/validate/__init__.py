@@ -1,0 +1,128 @@
+"""Validation of a case table (the parsed TOML) into a `Case`.
+
+All problems found are collected and raised together as one `CaseError`; every
+message starts with the dotted key and says how to fix it. Each section of the
+table has its own module; `case_from_dict` runs them all on one `Reader`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pnp.case.errors import CaseError
+from pnp.case.schema import Case
+from pnp.case.validate.geometry import GEOMETRY_KEYS, GEOMETRY_KEYS_BY_KIND, read_geometry
+from pnp.case.validate.reader import Reader, describe, did_you_mean, suggest
+from pnp.case.validate.regions import (
+    MAX_SURFACE_CHARGE_C_PER_M2,
+    REGION_KEYS,
+    SURFACE_KEYS,
+    read_regions,
+    read_surfaces,
+)
+from pnp.case.validate.settings import (
+    CONDITIONS_KEYS,
+    OUTPUT_KEYS,
+    PERMITTIVITY_PROFILE_KEYS,
+    SOLVER_KEYS,
+    read_conditions,
+    read_output,
+    read_permittivity_profile,
+    read_solver,
+)
+from pnp.case.validate.species import (
+    MAX_DIFFUSION_M2_PER_S,
+    NEUTRALITY_RTOL,
+    SPECIES_KEYS,
+    SPECIES_NAME,
+    read_species,
+)
+from pnp.case.validate.transient import TRANSIENT_KEYS, read_transient
+
+__all__ = [
+    "CONDITIONS_KEYS",
+    "GEOMETRY_KEYS",
+    "GEOMETRY_KEYS_BY_KIND",
+    "MAX_DIFFUSION_M2_PER_S",
+    "MAX_SURFACE_CHARGE_C_PER_M2",
+    "NEUTRALITY_RTOL",
+    "OUTPUT_KEYS",
+    "PERMITTIVITY_PROFILE_KEYS",
+    "REGION_KEYS",
+    "SOLVER_KEYS",
+    "SPECIES_KEYS",
+    "SPECIES_NAME",
+    "SURFACE_KEYS",
+    "TOP_KEYS",
+    "TRANSIENT_KEYS",
+    "case_from_dict",
+    "did_you_mean",
+    "suggest",
+]
+
+TOP_KEYS = (
+    "name",
+    "description",
+    "geometry",
+    "regions",
+    "surfaces",
+    "species",
+    "conditions",
+    "solver",
+    "output",
+    "permittivity_profile",
+    "transient",
+)
+
+
+def case_from_dict(
+    data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "<dict>"
+) -> Case:
+    """Validate a case table (the TOML shape) and build a `Case`.
+
+    `base_dir` resolves a relative `geometry.mesh_file` (default: the current
+    directory); `source` names the origin in error messages and, when it is a
+    file path, gives the default case name (its stem).
+    """
+    if not isinstance(data, Mapping):
+        raise CaseError("", f"a case must be a table, got {describe(data)}", source=source)
+    base_dir = Path.cwd() if base_dir is None else Path(base_dir)
+    r = Reader()
+    r.keys(data, TOP_KEYS, "")
+    default_name = "case" if source.startswith("<") else Path(source).stem
+    name = r.string(data, "name", "", default=default_name)
+    if name is not None and (not name.strip() or any(c in name for c in "/\\")):
+        r.problem("name", f"must be a non-empty name without path separators, got {name!r}")
+    description = r.string(data, "description", "", default="")
+    geometry = read_geometry(r, data, base_dir)
+    regions = read_regions(r, data)
+    surfaces = read_surfaces(r, data, geometry.kind if geometry else None)
+    species = read_species(r, data)
+    conditions = read_conditions(r, data)
+    solver = read_solver(r, data)
+    output = read_output(r, data)
+    profile = read_permittivity_profile(r, data)
+    transient = read_transient(r, data)
+    if profile is not None and profile.kind == "smooth" and geometry and geometry.kind == "mesh":
+        r.problem(
+            "permittivity_profile.kind",
+            'a smooth profile needs the built-in geometry (the pore ends); use "piecewise" '
+            'with kind = "mesh"',
+        )
+    if r.problems:
+        raise CaseError.collected(r.problems, source=source)
+    return Case(
+        name=name,
+        description=description,
+        geometry=geometry,
+        regions=regions,
+        surfaces=surfaces,
+        species=species,
+        conditions=conditions,
+        solver=solver,
+        output=output,
+        permittivity_profile=profile,
+        transient=transient,
+    )

@@ -1,0 +1,228 @@
+"""Validation of the [geometry] table: the built-in kinds and a mesh file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pnp.case.schema import BOUNDARY_ROLES, ENTRANCES, KINDS, REGION_NAMES, FrozenMap, Geometry
+from pnp.case.validate.reader import MISSING, Reader, describe, did_you_mean, fmt
+
+GEOMETRY_KEYS = (
+    "kind",
+    "pore_length_nm",
+    "pore_radius_nm",
+    "bath_radius_nm",
+    "bath_length_nm",
+    "entrance",
+    "entrance_radius_nm",
+    "filter_length_nm",
+    "filter_radius_nm",
+    "mesh_file",
+    "axisymmetric",
+    "groups",
+    "mesh_size_nm",
+    "wall_size_nm",
+    "refine",
+)
+_MESH_ONLY = ("mesh_file", "axisymmetric", "groups")
+_BUILT_IN_KEYS = tuple(k for k in GEOMETRY_KEYS if k not in _MESH_ONLY)
+# Keys each geometry kind accepts (the others are rejected with an explanation).
+GEOMETRY_KEYS_BY_KIND = {
+    "slab": _BUILT_IN_KEYS,
+    "axisymmetric": _BUILT_IN_KEYS,
+    "3d": _BUILT_IN_KEYS,
+    "mesh": ("kind", "pore_length_nm", "pore_radius_nm", *_MESH_ONLY, "refine"),
+}
+
+
+def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometry | None:
+    if "geometry" not in data:
+        r.problem(
+            "geometry",
+            'missing required table; add [geometry] with at least kind = "axisymmetric" '
+            "and pore_length_nm = 2.0",
+        )
+        return None
+    g = r.table(data["geometry"], "geometry")
+    if g is None:
+        return None
+    p = "geometry"
+    kind = r.string(
+        g, "kind", p, example='"axisymmetric" (one of ' + ", ".join(KINDS) + ")", choices=KINDS
+    )
+    allowed = GEOMETRY_KEYS_BY_KIND.get(kind, GEOMETRY_KEYS) if kind else GEOMETRY_KEYS
+
+    def explain(key: str) -> str | None:
+        if key not in GEOMETRY_KEYS:
+            return None
+        users = [k for k, keys in GEOMETRY_KEYS_BY_KIND.items() if key in keys]
+        why = " (the mesh file defines the shape)" if kind == "mesh" else ""
+        return (
+            f"not used with kind = {kind!r}{why}; remove it "
+            f"(it applies to kind = {' | '.join(users)})"
+        )
+
+    r.keys(g, allowed, p, explain=explain)
+
+    pore_length = r.number(g, "pore_length_nm", p, example="2.0", gt=0.0)
+    solid = kind in ("axisymmetric", "3d")
+    pore_radius = r.number(
+        g, "pore_radius_nm", p, default=MISSING if solid else None, example="0.5", gt=0.0
+    )
+    refine = r.integer(g, "refine", p, default=0, ge=0)
+
+    if kind == "mesh":
+        mesh_file = _mesh_file(r, g, base_dir)
+        axisymmetric = r.boolean(g, "axisymmetric", p, default=False)
+        groups = _groups(r, g)
+        return Geometry(
+            kind=kind,
+            pore_length_nm=pore_length,
+            pore_radius_nm=pore_radius,
+            filter_radius_nm=pore_radius,
+            mesh_file=mesh_file,
+            axisymmetric=axisymmetric,
+            groups=groups,
+            refine=refine,
+        )
+
+    if solid:
+        bath_radius = r.number(g, "bath_radius_nm", p, example="3.0", gt=0.0)
+        bath_length = r.number(g, "bath_length_nm", p, example="3.0", gt=0.0)
+        if bath_radius is not None and pore_radius is not None and bath_radius <= pore_radius:
+            r.problem(
+                "geometry.bath_radius_nm",
+                f"must be > geometry.pore_radius_nm = {fmt(pore_radius)} nm, "
+                f"got {fmt(bath_radius)}; make the bath wider than the pore",
+            )
+            bath_radius = None
+    else:
+        bath_radius = r.number(g, "bath_radius_nm", p, default=None, gt=0.0)
+        bath_length = r.number(g, "bath_length_nm", p, default=0.0, ge=0.0)
+
+    entrance = r.string(g, "entrance", p, default="sharp", choices=ENTRANCES)
+    entrance_radius = r.number(g, "entrance_radius_nm", p, default=0.0, ge=0.0)
+    if kind == "slab" and entrance not in (None, "sharp"):
+        r.problem(
+            "geometry.entrance",
+            f"a slab (1D) has no pore mouth to shape; remove entrance = {entrance!r} "
+            'or set entrance = "sharp"',
+        )
+    elif entrance is not None and entrance_radius is not None:
+        if entrance != "sharp" and entrance_radius <= 0.0:
+            r.problem(
+                "geometry.entrance_radius_nm",
+                f"must be > 0 nm with entrance = {entrance!r}, got {fmt(entrance_radius)}; "
+                'set it (e.g. entrance_radius_nm = 0.3) or use entrance = "sharp"',
+            )
+        if entrance == "sharp" and entrance_radius > 0.0:
+            r.problem(
+                "geometry.entrance_radius_nm",
+                f"has no effect with entrance = 'sharp' (got {fmt(entrance_radius)}); "
+                'set entrance = "rounded" or "conical", or remove entrance_radius_nm',
+            )
+
+    filter_length = r.number(g, "filter_length_nm", p, default=0.0, ge=0.0)
+    if filter_length is not None and pore_length is not None and filter_length >= pore_length:
+        r.problem(
+            "geometry.filter_length_nm",
+            f"must be < geometry.pore_length_nm = {fmt(pore_length)} nm, got "
+            f"{fmt(filter_length)}; the filter is an inner segment of the pore",
+        )
+        filter_length = None
+    filter_radius = r.number(g, "filter_radius_nm", p, default=pore_radius, gt=0.0)
+    if (
+        "filter_radius_nm" in g
+        and filter_radius is not None
+        and pore_radius is not None
+        and filter_radius > pore_radius
+    ):
+        r.problem(
+            "geometry.filter_radius_nm",
+            f"must be <= geometry.pore_radius_nm = {fmt(pore_radius)} nm, got "
+            f"{fmt(filter_radius)}; the filter is the narrow part of the pore",
+        )
+
+    if solid and entrance not in (None, "sharp") and entrance_radius:
+        if pore_length is not None and filter_length is not None:
+            room = 0.5 * (pore_length - filter_length)
+            if entrance_radius > room:
+                r.problem(
+                    "geometry.entrance_radius_nm",
+                    f"must be <= (pore_length_nm - filter_length_nm) / 2 = {fmt(room)} nm, "
+                    f"got {fmt(entrance_radius)}; the two shaped mouths and the filter must fit "
+                    "in the pore length",
+                )
+        if (
+            pore_radius is not None
+            and bath_radius is not None
+            and pore_radius + entrance_radius >= bath_radius
+        ):
+            r.problem(
+                "geometry.entrance_radius_nm",
+                f"pore_radius_nm + entrance_radius_nm = {fmt(pore_radius + entrance_radius)}"
+                f" nm must be < bath_radius_nm = {fmt(bath_radius)} nm; reduce it or "
+                "widen the bath",
+            )
+
+    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0)
+    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0)
+    return Geometry(
+        kind=kind,
+        pore_length_nm=pore_length,
+        pore_radius_nm=pore_radius,
+        bath_radius_nm=bath_radius,
+        bath_length_nm=bath_length,
+        entrance=entrance,
+        entrance_radius_nm=entrance_radius,
+        filter_length_nm=filter_length,
+        filter_radius_nm=filter_radius,
+        axisymmetric=kind == "axisymmetric",
+        mesh_size_nm=mesh_size,
+        wall_size_nm=wall_size,
+        refine=refine,
+    )
+
+
+def _mesh_file(r: Reader, g: Mapping[str, Any], base_dir: Path) -> Path | None:
+    name = r.string(g, "mesh_file", "geometry", example='"../meshes/pore.msh"')
+    if name is None:
+        return None
+    if not name:
+        r.problem("geometry.mesh_file", 'is empty; give the mesh path, e.g. "../meshes/pore.msh"')
+        return None
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    path = path.resolve()
+    if not path.is_file():
+        r.problem(
+            "geometry.mesh_file",
+            f"file not found: {path} (relative paths are resolved against the case "
+            f"file's directory {base_dir.resolve()}); fix the path or create the mesh",
+        )
+        return None
+    return path
+
+
+def _groups(r: Reader, g: Mapping[str, Any]) -> FrozenMap | None:
+    groups = r.table(g.get("groups"), "geometry.groups")
+    if groups is None:
+        return None
+    roles = (*REGION_NAMES, *BOUNDARY_ROLES)
+    result = {}
+    for name, role in groups.items():
+        key = f"geometry.groups.{name}"
+        if not isinstance(role, str):
+            r.problem(key, f"expected a region or boundary role name, got {describe(role)}")
+        elif role not in roles:
+            r.problem(
+                key,
+                f"unknown role {role!r}; {did_you_mean(role, roles)}(regions: "
+                f"{', '.join(REGION_NAMES)}; boundaries: {', '.join(BOUNDARY_ROLES)})",
+            )
+        else:
+            result[str(name)] = role
+    return FrozenMap(result)

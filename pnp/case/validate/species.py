@@ -1,0 +1,140 @@
+"""Validation of the [[species]] array and of the electroneutrality of both baths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pnp.case.schema import Species
+from pnp.case.validate.reader import MISSING, Reader, as_int, describe, fmt
+
+SPECIES_KEYS = ("name", "charge", "diffusion_m2_per_s", "inside_mM", "outside_mM")
+
+NEUTRALITY_RTOL = 1e-6
+MAX_DIFFUSION_M2_PER_S = 1e-6  # ~500x the fastest ion (H+); larger values are unit slips
+SPECIES_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+def read_species(r: Reader, data: Mapping[str, Any]) -> tuple[Species, ...] | None:
+    example = (
+        '[[species]] tables, e.g. name = "K", charge = 1, diffusion_m2_per_s = 1.96e-9, '
+        "inside_mM = 150.0, outside_mM = 150.0"
+    )
+    raw = data.get("species")
+    if raw is None or (isinstance(raw, list | tuple) and not raw):
+        r.problem("species", f"no species defined; add at least a cation and an anion as {example}")
+        return None
+    if not isinstance(raw, list | tuple):
+        r.problem(
+            "species",
+            f"expected an array of tables ([[species]]), got {describe(raw)}; write each "
+            f"ion as {example}",
+        )
+        return None
+    seen: set[str] = set()
+    result: list[Species] = []
+    ok = True
+    for i, entry in enumerate(raw):
+        label = f"species[{i}]"
+        if not isinstance(entry, Mapping):
+            r.problem(label, f"expected a [[species]] table, got {describe(entry)}")
+            ok = False
+            continue
+        name = entry.get("name")
+        if isinstance(name, str) and SPECIES_NAME.match(name):
+            if name in seen:
+                r.problem(
+                    f"species.{name}",
+                    "duplicate species name; each [[species]] needs a unique name "
+                    "(merge the two entries or rename one)",
+                )
+                ok = False
+                continue
+            seen.add(name)
+            label = f"species.{name}"
+        elif name is None:
+            r.problem(f"{label}.name", 'missing required key; add name = "K" to this [[species]]')
+        elif not isinstance(name, str):
+            r.problem(f"{label}.name", f"expected a string, got {describe(name)}")
+        else:
+            r.problem(
+                f"{label}.name",
+                f"{name!r} is not a valid species name; use letters, digits and _ starting "
+                'with a letter (e.g. "Ca", "Cl", "TEA")',
+            )
+        r.keys(entry, SPECIES_KEYS, label)
+        charge = entry.get("charge", MISSING)
+        z: int | None = None
+        if charge is MISSING:
+            r.problem(f"{label}.charge", "missing required key; add charge = 1 (the valence)")
+        else:
+            z = as_int(charge)
+            if z is None or z == 0:
+                r.problem(
+                    f"{label}.charge",
+                    f"must be a nonzero integer (the valence, e.g. 1, -1, 2), "
+                    f"got {describe(charge)}",
+                )
+                z = None
+        d = r.number(entry, "diffusion_m2_per_s", label, example="1.96e-9", gt=0.0)
+        if d is not None and d > MAX_DIFFUSION_M2_PER_S:
+            r.problem(
+                f"{label}.diffusion_m2_per_s",
+                f"{fmt(d)} m^2/s is far above any ionic value (~1e-9 m^2/s); the unit is m^2/s "
+                "(1 cm^2/s = 1e-4 m^2/s)",
+            )
+            d = None
+        concentrations = {}
+        for side in ("inside_mM", "outside_mM"):
+            key = f"{label}.{side}"
+            value = entry.get(side, MISSING)
+            if value is MISSING:
+                r.problem(key, f"missing required key; add {side} = 150.0 to this [[species]]")
+                concentrations[side] = None
+                continue
+            c = r.check_number(value, key)
+            if c is not None and c <= 0.0:
+                r.problem(
+                    key,
+                    f"must be > 0 mM, got {fmt(c)}; for an ion absent from this bath use a "
+                    "small trace value such as 1e-6",
+                )
+                c = None
+            concentrations[side] = c
+        if None in (z, d, *concentrations.values()) or label.startswith("species["):
+            ok = False
+            continue
+        result.append(
+            Species(
+                name=name,
+                charge=z,
+                diffusion_m2_per_s=d,
+                inside_mM=concentrations["inside_mM"],
+                outside_mM=concentrations["outside_mM"],
+            )
+        )
+    if ok:
+        _electroneutrality(r, result)
+    return tuple(result)
+
+
+def _electroneutrality(r: Reader, species: Sequence[Species]) -> None:
+    for bath, attr in (("inside", "inside_mM"), ("outside", "outside_mM")):
+        net = sum(s.charge * getattr(s, attr) for s in species)
+        scale = sum(abs(s.charge) * getattr(s, attr) for s in species)
+        if abs(net) <= NEUTRALITY_RTOL * scale:
+            continue
+        fixes = []
+        for s in species:
+            target = getattr(s, attr) - net / s.charge
+            if target > 0.0:
+                fixes.append(f"species.{s.name}.{attr} = {fmt(target)}")
+        how = "adjust " + " or ".join(fixes) if fixes else "adjust the concentrations"
+        if len(species) == 1:
+            how = "add a counter-ion [[species]]"
+        r.problem(
+            "species",
+            f"the {bath} bath is not electroneutral: sum z_i c_i = {net:+.6g} mM "
+            f"(allowed {NEUTRALITY_RTOL:g} of sum |z_i| c_i = {fmt(scale)} mM); {how}",
+        )
