@@ -6,7 +6,8 @@ import datetime
 import logging
 import platform
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -167,18 +168,31 @@ def run_case(
     Newton solve fails is recorded with its error; a failure before any voltage
     (the charge ramp) is written to results.json and re-raised.
     """
+    with prepared_run(case, out_dir, comm, cli_petsc_options, progress) as (problem, say, t0):
+        return _solve_and_write(problem, Path(out_dir), say, t0)
+
+
+@contextmanager
+def prepared_run(
+    case: Case,
+    out_dir: Path,
+    comm: MPI.Comm,
+    cli_petsc_options: Mapping[str, object] | None,
+    progress: Callable[[str], None] | None,
+) -> Iterator[tuple[PnpProblem, Callable[[str], None], float]]:
+    """Collectively create `out_dir`, mesh and set up the problem; yield it with a rank-0
+    progress printer and the start time; free its PETSc objects afterwards."""
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
     if comm.rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
     comm.barrier()
     say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
-
     problem = prepare(
         case, comm, msh_path=out_dir / "mesh.msh", cli_petsc_options=cli_petsc_options
     )
     try:
-        return _solve_and_write(problem, out_dir, say, t_start)
+        yield problem, say, t_start
     finally:
         problem.destroy()
 

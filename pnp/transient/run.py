@@ -20,7 +20,7 @@ from mpi4py import MPI
 from pnp.case import Case, case_to_dict
 from pnp.errors import ConvergenceError
 from pnp.post.output import write_columns, write_json
-from pnp.run import prepare, provenance
+from pnp.run import prepared_run, provenance
 from pnp.solver.continuation import ramp_fixed_charge, to_voltage
 from pnp.solver.problem import PnpProblem
 from pnp.transient.march import TransientMarch
@@ -50,19 +50,8 @@ def run_transient_case(
     """
     if case.transient is None:
         raise ValueError(f"case {case.name!r} has no [transient] table; use pnp.run.run_case")
-    t_start = time.perf_counter()
-    out_dir = Path(out_dir)
-    if comm.rank == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    comm.barrier()
-    say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
-    problem = prepare(
-        case, comm, msh_path=out_dir / "mesh.msh", cli_petsc_options=cli_petsc_options
-    )
-    try:
-        return _run(problem, out_dir, say, t_start)
-    finally:
-        problem.destroy()
+    with prepared_run(case, out_dir, comm, cli_petsc_options, progress) as (problem, say, t0):
+        return _run(problem, Path(out_dir), say, t0)
 
 
 def steady_start(problem: PnpProblem, voltage_mV: float) -> int:
