@@ -15,6 +15,8 @@ with contextlib.suppress(ImportError):
 
 import dolfinx
 import dolfinx.fem.petsc as fem_petsc
+import dolfinx.io.gmsh
+import dolfinx.mesh
 from petsc4py import PETSc
 
 DOLFINX_VERSION = tuple(int(p) for p in dolfinx.__version__.split(".")[:2])

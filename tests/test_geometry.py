@@ -8,22 +8,18 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
-from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
 import pytest
+import ufl
 from mpi4py import MPI
 
-with suppress(ImportError):  # the dolfinx-solver-real wheel loads before dolfinx
-    import dolfinx_solver  # noqa: F401
-
-import dolfinx.fem as fem
-import ufl
-
+from pnp.fem import dolfinx
 from pnp.geometry import BOUNDARY_TAGS, REGION_TAGS, Domain, build_domain
 
 COMM = MPI.COMM_WORLD
+fem = dolfinx.fem
 MESHES = Path(__file__).resolve().parents[1] / "meshes"
 PI = math.pi
 

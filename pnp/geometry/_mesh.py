@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
 
-# The dolfinx-solver-real wheel must load its libraries before dolfinx/petsc4py;
-# DOLFINx from conda-forge, Spack or Docker comes without it.
-with suppress(ImportError):
-    import dolfinx_solver  # noqa: F401
-
-import dolfinx.io.gmsh
-import dolfinx.mesh
-
+from pnp.fem import dolfinx  # never import dolfinx directly: see pnp.fem
 from pnp.geometry._gmsh import ROOT, gmsh_session, run_on_root
 from pnp.geometry.domain import BOUNDARY_TAGS, REGION_TAGS, Domain
 
