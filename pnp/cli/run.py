@@ -95,4 +95,8 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
             print(f"pnp run: partial results in {out / 'results.json'}", file=sys.stderr)
         return 3
+    except TimeoutError as err:  # FFCx waited for another process's compile (see pnp.jit)
+        if comm.rank == 0:
+            print(f"pnp run: {err} (or set PNP_JIT_CACHE_DIR / PNP_JIT_TIMEOUT)", file=sys.stderr)
+        return 2
     return 0 if results["all_converged"] else 3

@@ -109,9 +109,21 @@ class PnpProblem:
                 "snes_atol": solver.atol,
                 "snes_max_it": solver.max_iterations,
             },
+            n_fields=n + 1,
         )
         self.petsc_options = options
-        self.newton = NewtonSolver(residual, self.state, self.bcs, options, jit_options=jit_options)
+        sc = self.scales
+        self.reference_concentrations = np.array(
+            [sc.log_concentration(max(s.inside_mM, s.outside_mM)) for s in case.species]
+        )
+        self.newton = NewtonSolver(
+            residual,
+            self.state,
+            self.bcs,
+            options,
+            jit_options=jit_options,
+            update_size=self.update_size,
+        )
 
     # -- set-up ---------------------------------------------------------------------------
     @property
@@ -221,6 +233,26 @@ class PnpProblem:
 
     def solve(self) -> SolveReport:
         return self.newton.solve()
+
+    def update_size(self, update: np.ndarray) -> float:
+        """Size of a Newton update (owned entries): the largest of |d psi| and, for
+        each species, |d u| weighted by min(1, c / c_ref), c_ref its larger bath value.
+
+        That is the relative change of the concentration where the species is at
+        least as abundant as in its richer bath, and the change relative to c_ref
+        where it is scarcer: a vertex where a species is depleted to exp(-300)
+        must not hold up convergence.
+        """
+        bs = self.V.dofmap.index_map_bs
+        step = update.reshape(-1, bs)
+        log_ratio = self.state.x.array[: update.size].reshape(-1, bs)[:, 1:]
+        weight = np.exp(np.minimum(log_ratio - self.reference_concentrations, 0.0))
+        return float(
+            max(
+                np.abs(step[:, 0]).max(initial=0.0),
+                (np.abs(step[:, 1:]) * weight).max(initial=0.0),
+            )
+        )
 
     def destroy(self) -> None:
         """Free the solver's PETSc objects (collective over the mesh communicator)."""
