@@ -25,7 +25,6 @@ from pnp.post.comparison import ghk_comparison
 from pnp.post.current import CurrentMeter, pore_sections, relative_spread
 from pnp.post.ghk_counterpart import ghk_block, reference_area_m2
 from pnp.post.output import FieldWriter, write_columns, write_csv, write_json
-from pnp.post.plots import plot_iv, plot_profiles
 from pnp.post.profiles import AxisProfiler
 from pnp.solver.continuation import StepResult, ramp_fixed_charge
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
@@ -236,6 +235,8 @@ def _solve_and_write(
     write_json(comm, out_dir / "results.json", results)
     write_iv_csv(comm, out_dir / "iv.csv", results, case)
     if case.output.plots and comm.rank == 0:
+        from pnp.post.plots import plot_iv, plot_profiles  # matplotlib: 1 s to import
+
         plot_iv(out_dir / "iv.png", results, title=case.name)
         plot_profiles(
             out_dir / "profiles.png", sorted(profiles, key=lambda vp: vp[0]), domain.pore_extent_nm

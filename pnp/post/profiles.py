@@ -21,32 +21,44 @@ def axis_points(problem: PnpProblem, count: int) -> np.ndarray:
     return points
 
 
-def evaluate(functions: list[fem.Function], points: np.ndarray) -> np.ndarray:
-    """Values (points x functions) of scalar functions, gathered on every rank.
+class PointSampler:
+    """Values of scalar functions at fixed points, gathered on every rank.
 
-    A point found on several ranks (a shared vertex or facet) gets the mean of
-    their values, which for continuous fields is the value itself.
+    The cells that hold the points are found once. A point found on several
+    ranks (a shared vertex or facet) gets the mean of their values, which for
+    continuous fields is the value itself.
     """
-    mesh = functions[0].function_space.mesh
-    comm = mesh.comm
-    tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim)
-    candidates = dolfinx.geometry.compute_collisions_points(tree, points)
-    colliding = dolfinx.geometry.compute_colliding_cells(mesh, candidates, points)
-    values = np.zeros((len(points), len(functions)))
-    counts = np.zeros(len(points))
-    for i in range(len(points)):
-        cells = colliding.links(i)
-        if len(cells) == 0:
-            continue
-        for k, f in enumerate(functions):
-            values[i, k] = f.eval(points[i], cells[:1])[0]
-        counts[i] = 1.0
-    values = comm.allreduce(values, op=MPI.SUM)
-    counts = comm.allreduce(counts, op=MPI.SUM)
-    found = counts > 0
-    values[found] /= counts[found][:, None]
-    values[~found] = np.nan
-    return values
+
+    def __init__(self, mesh: dolfinx.mesh.Mesh, points: np.ndarray) -> None:
+        self.comm = mesh.comm
+        tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim)
+        candidates = dolfinx.geometry.compute_collisions_points(tree, points)
+        colliding = dolfinx.geometry.compute_colliding_cells(mesh, candidates, points)
+        found = [i for i in range(len(points)) if len(colliding.links(i))]
+        self.local = np.array(found, dtype=np.int64)
+        self.points = points[self.local]
+        self.cells = np.array([colliding.links(i)[0] for i in found], dtype=np.int32)
+        counts = np.zeros(len(points))
+        counts[self.local] = 1.0
+        self.counts = self.comm.allreduce(counts, op=MPI.SUM)
+        self.size = len(points)
+
+    def values(self, functions: list[fem.Function]) -> np.ndarray:
+        """(points x functions); NaN where no rank holds the point."""
+        values = np.zeros((self.size, len(functions)))
+        if self.local.size:
+            for k, f in enumerate(functions):
+                values[self.local, k] = f.eval(self.points, self.cells).reshape(-1)
+        values = self.comm.allreduce(values, op=MPI.SUM)
+        found = self.counts > 0
+        values[found] /= self.counts[found][:, None]
+        values[~found] = np.nan
+        return values
+
+
+def evaluate(functions: list[fem.Function], points: np.ndarray) -> np.ndarray:
+    """Values (points x functions) of scalar functions, gathered on every rank."""
+    return PointSampler(functions[0].function_space.mesh, points).values(functions)
 
 
 class AxisProfiler:
@@ -56,6 +68,7 @@ class AxisProfiler:
         self.problem = problem
         self.points = axis_points(problem, count)
         mesh = problem.domain.mesh
+        self.sampler = PointSampler(mesh, self.points)
         n = len(problem.case.species)
         scalar = problem.scalar_space
         self.fields = [fem.Function(scalar) for _ in range(n + 1)]
@@ -70,7 +83,7 @@ class AxisProfiler:
         for k, f in enumerate(self.fields):
             f.x.array[:] = p.component(k)
         self.field_z.interpolate(self._field_expr)
-        raw = evaluate([*self.fields, self.field_z], self.points)
+        raw = self.sampler.values([*self.fields, self.field_z])
         vt = sc.thermal_voltage
         out = {"z_nm": self.points[:, p.domain.axis], "phi_mV": raw[:, 0] * vt * 1e3}
         for i, s in enumerate(p.case.species, start=1):

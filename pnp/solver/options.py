@@ -40,6 +40,9 @@ PNP_PREFIX = "pnp_"
 DEFAULTS: Mapping[str, object] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "bt",
+    # quadratic backtracking: the cubic default stalls the first (uncharged) solve
+    # of trace-ion cases (calcium.toml) with the iterative preset
+    "snes_linesearch_order": 2,
     "snes_rtol": 1e-9,
     "snes_atol": 1e-10,
     "snes_stol": 0.0,
@@ -81,6 +84,11 @@ ITERATIVE: Mapping[str, object] = {
     "snes_max_linear_solve_fail": 10,
     "ksp_type": "gmres",
     "ksp_pc_side": "right",
+    # Symmetric Jacobi scaling before the solve: rows of a trace species scale with
+    # its concentration (1e-4 mM Ca next to 150 mM salt: 1e-6), which otherwise
+    # breaks GMRES down on hard first solves.
+    "ksp_diagonal_scale": True,
+    "ksp_diagonal_scale_fix": True,
     "ksp_gmres_restart": 100,
     "ksp_max_it": 400,
     "ksp_rtol": 1e-8,  # replaced by the Eisenstat–Walker forcing term
