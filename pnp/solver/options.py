@@ -84,11 +84,6 @@ ITERATIVE: Mapping[str, object] = {
     "snes_max_linear_solve_fail": 10,
     "ksp_type": "gmres",
     "ksp_pc_side": "right",
-    # Symmetric Jacobi scaling before the solve: rows of a trace species scale with
-    # its concentration (1e-4 mM Ca next to 150 mM salt: 1e-6), which otherwise
-    # breaks GMRES down on hard first solves.
-    "ksp_diagonal_scale": True,
-    "ksp_diagonal_scale_fix": True,
     "ksp_gmres_restart": 100,
     "ksp_max_it": 400,
     "ksp_rtol": 1e-8,  # replaced by the Eisenstat–Walker forcing term
