@@ -49,3 +49,7 @@ class ConvergenceError(PnpError):
             "hint": self.hint,
             "message": str(self),
         }
+
+
+class SolverConfigurationError(PnpError, ValueError):
+    """A combination of solver settings (preset, PETSc options) that cannot work."""

@@ -10,8 +10,9 @@ import pytest
 from mpi4py import MPI
 
 from pnp.case import load_case
+from pnp.cli import main
 from pnp.run import prepare, solve
-from pnp.solver.options import merged_options, split_options
+from pnp.solver.options import matrix_types, merged_options, split_options
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 COMM = MPI.COMM_WORLD
@@ -98,3 +99,14 @@ def test_options_already_in_the_database_win_and_stay():
         assert db.getInt("pnp_snes_max_it") == 7
     finally:
         db.delValue("pnp_snes_max_it")
+
+
+def test_block_matrix_with_field_split_is_refused_with_the_fix(shared_tmp, capsys):
+    jacobian, preconditioner, rest = matrix_types(merged_options("iterative", n_fields=3))
+    assert (jacobian, preconditioner) == ("baij", "aij")
+    assert "mat_type" not in rest and "pmat_type" not in rest
+    args = ["run", str(CASES / "ghk_dilute.toml"), "--out", str(shared_tmp / "bad")]
+    code = main([*args, "--set", "solver.preset=iterative", "--petsc", "pmat_type=baij"])
+    assert code == 2
+    if COMM.rank == 0:
+        assert "pmat_type=aij" in capsys.readouterr().err

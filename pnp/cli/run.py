@@ -73,7 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2
 
-    from pnp.errors import ConvergenceError
+    from pnp.errors import ConvergenceError, SolverConfigurationError
     from pnp.run import run_case
     from pnp.solver.options import parse_cli_option
     from pnp.transient import run_transient_case
@@ -95,6 +95,10 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
             print(f"pnp run: partial results in {out / 'results.json'}", file=sys.stderr)
         return 3
+    except SolverConfigurationError as err:
+        if comm.rank == 0:
+            print(f"pnp run: {err}", file=sys.stderr)
+        return 2
     except TimeoutError as err:  # FFCx waited for another process's compile (see pnp.jit)
         if comm.rank == 0:
             print(f"pnp run: {err} (or set PNP_JIT_CACHE_DIR / PNP_JIT_TIMEOUT)", file=sys.stderr)

@@ -16,7 +16,7 @@ from mpi4py import MPI
 
 from pnp.fem import PETSc, dolfinx, fem_petsc
 from pnp.jit import jit_options as default_jit_options
-from pnp.solver.options import PNP_PREFIX, matrix_type
+from pnp.solver.options import PNP_PREFIX, matrix_types
 
 # Full names of the options this module has put into PETSc's global database.
 _INSTALLED: set[str] = set()
@@ -109,7 +109,7 @@ class NewtonSolver:
         self.step_tolerance = step_tolerance
         self.update_size = update_size
         jacobian = ufl.derivative(residual, state, ufl.TrialFunction(state.function_space))
-        kind, options = matrix_type(options)
+        kind, pmat_kind, options = matrix_types(options)
         self.problem = fem_petsc.NonlinearProblem(
             residual,
             state,
@@ -124,12 +124,31 @@ class NewtonSolver:
         # problem's options would leak into the next.
         self._option_names = install_options(prefix, options)
         self.snes = self.problem.solver
+        self.pmat = None
+        if pmat_kind is not None and pmat_kind != kind:
+            self._separate_preconditioner_matrix(pmat_kind, list(bcs))
         self.snes.setFromOptions()
         self.snes.setConvergenceHistory(reset=True)
         self.rtol, self.atol = self.snes.getTolerances()[:2]
         self.residual_scale = 0.0
         self._initial_norm = 0.0
         self.snes.setConvergenceTest(self._converged)
+
+    def _separate_preconditioner_matrix(self, kind: str, bcs: list) -> None:
+        """Assemble the Jacobian as before, then copy its values into a matrix of type
+        `kind` that the preconditioner is built from (same sparsity)."""
+        p = self.problem
+        fem_petsc.assemble_matrix(p.A, p.J, bcs, diag=1.0)  # the sparsity, for the copy
+        p.A.assemble()
+        # petsc4py converts in place unless given an empty Mat to fill
+        self.pmat = p.A.convert(kind, PETSc.Mat())
+        context = {"u": p.u, "jacobian": p.J, "preconditioner": None, "bcs": bcs}
+
+        def jacobian(snes, x, J, P) -> None:
+            fem_petsc.assemble_jacobian(snes, x, J, None, **context)
+            J.convert(kind, P)
+
+        self.snes.setJacobian(jacobian, p.A, self.pmat)
 
     def _converged(self, snes: PETSc.SNES, iteration: int, norms: tuple) -> int:
         """SNES convergence test: residual and update criteria (class notes)."""
@@ -169,8 +188,9 @@ class NewtonSolver:
         """Free the PETSc objects now (collective): do not leave it to garbage collection,
         which runs at different moments on different ranks."""
         p = self.problem
-        for obj in (p.solver, p.A, p.P_mat, p.b, p.x):
+        for obj in (p.solver, p.A, p.P_mat, self.pmat, p.b, p.x):
             if obj is not None:
                 obj.destroy()
+        self.pmat = None
         remove_options(self._option_names)
         self._option_names = []
