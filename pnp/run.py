@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from mpi4py import MPI
@@ -30,13 +31,16 @@ from pnp.solver.continuation import StepResult, ramp_fixed_charge
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
 from pnp.solver.problem import PnpProblem
 
+if TYPE_CHECKING:
+    from pnp.problem_cache import ProblemCache
+
 log = logging.getLogger(__name__)
 
 
-def make_domain(case: Case, comm: MPI.Comm, msh_path: Path | None = None):
+def domain_inputs(case: Case) -> dict:
+    """Everything the mesh of `case` depends on (the arguments of `build_domain`)."""
     g = case.geometry
-    return build_domain(
-        comm,
+    return dict(
         kind=g.kind,
         pore_length_nm=g.pore_length_nm,
         pore_radius_nm=g.pore_radius_nm,
@@ -53,8 +57,11 @@ def make_domain(case: Case, comm: MPI.Comm, msh_path: Path | None = None):
         mesh_size_nm=g.mesh_size_nm,
         wall_size_nm=g.wall_size_nm,
         refine=g.refine,
-        msh_path=msh_path,
     )
+
+
+def make_domain(case: Case, comm: MPI.Comm, msh_path: Path | None = None):
+    return build_domain(comm, **domain_inputs(case), msh_path=msh_path)
 
 
 def prepare(
@@ -160,14 +167,20 @@ def run_case(
     *,
     cli_petsc_options: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: ProblemCache | None = None,
 ) -> dict:
     """Solve `case` at all its voltages and write every output into `out_dir`.
 
     Returns the results dict (identical on all ranks). A voltage point whose
     Newton solve fails is recorded with its error; a failure before any voltage
-    (the charge ramp) is written to results.json and re-raised.
+    (the charge ramp) is written to results.json and re-raised. With a `cache`
+    (a sweep), the problem of the previous case is reused when the set-up allows.
     """
-    with prepared_run(case, out_dir, comm, cli_petsc_options, progress) as (problem, say, t0):
+    with prepared_run(case, out_dir, comm, cli_petsc_options, progress, cache) as (
+        problem,
+        say,
+        t0,
+    ):
         return _solve_and_write(problem, Path(out_dir), say, t0)
 
 
@@ -178,22 +191,31 @@ def prepared_run(
     comm: MPI.Comm,
     cli_petsc_options: Mapping[str, object] | None,
     progress: Callable[[str], None] | None,
+    cache: ProblemCache | None = None,
 ) -> Iterator[tuple[PnpProblem, Callable[[str], None], float]]:
-    """Collectively create `out_dir`, mesh and set up the problem; yield it with a rank-0
-    progress printer and the start time; free its PETSc objects afterwards."""
+    """Collectively create `out_dir`, mesh and set up the problem (or take it from
+    `cache`); yield it with a rank-0 progress printer and the start time; free its
+    PETSc objects afterwards unless the cache keeps them."""
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
     if comm.rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
     comm.barrier()
     say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
-    problem = prepare(
-        case, comm, msh_path=out_dir / "mesh.msh", cli_petsc_options=cli_petsc_options
-    )
+    msh_path = out_dir / "mesh.msh"
+    if cache is not None:
+        problem = cache.problem_for(case, comm, msh_path, cli_petsc_options)
+    else:
+        problem = prepare(case, comm, msh_path=msh_path, cli_petsc_options=cli_petsc_options)
     try:
         yield problem, say, t_start
+    except BaseException:
+        if cache is not None:
+            cache.clear()  # a run that failed unexpectedly may leave the problem unusable
+        raise
     finally:
-        problem.destroy()
+        if cache is None:
+            problem.destroy()
 
 
 def _solve_and_write(

@@ -112,10 +112,7 @@ class PnpProblem:
             n_fields=n + 1,
         )
         self.petsc_options = options
-        sc = self.scales
-        self.reference_concentrations = np.array(
-            [sc.log_concentration(max(s.inside_mM, s.outside_mM)) for s in case.species]
-        )
+        self.reference_concentrations = self._reference_concentrations()
         self.newton = NewtonSolver(
             residual,
             self.state,
@@ -124,6 +121,39 @@ class PnpProblem:
             jit_options=jit_options,
             update_size=self.update_size,
         )
+
+    def _reference_concentrations(self) -> np.ndarray:
+        sc = self.scales
+        return np.array(
+            [sc.log_concentration(max(s.inside_mM, s.outside_mM)) for s in self.case.species]
+        )
+
+    def retarget(self, case: Case) -> None:
+        """Take the values of `case`, which must have this problem's set-up (same mesh,
+        species, charged surfaces and solver settings: see `pnp.run.setup_key`).
+
+        Every case value is a Constant or a DG0 function of the forms, so forms,
+        sparsity, matrices and the solver are reused; the state is left as is
+        (the charge ramp starts from a fresh initial guess).
+        """
+        self.case = case
+        self.scales = sc = case_scales(case)
+        for name, constant in self._surface_charges.items():
+            constant.value = sc.surface_charge(case.surfaces[name].charge_C_per_m2)
+        fixed, diffusion = self._region_values()
+        for target, values in ((self.fixed_charge, fixed), (self.diffusion_factor, diffusion)):
+            target.x.array[:] = region_function(self.domain, values, target.name).x.array
+        self.permittivity.x.array[:] = permittivity_function(self.domain, case).x.array
+        for ratio, s in zip(self._diffusion_ratios, case.species, strict=True):
+            ratio.value = s.diffusion_m2_per_s / sc.diffusion_m2_per_s
+        self._kappa.value = sc.kappa
+        for (inside, outside), s in zip(self._bath_values, case.species, strict=True):
+            inside.value = sc.log_concentration(s.inside_mM)
+            outside.value = sc.log_concentration(s.outside_mM)
+        self.reference_concentrations = self._reference_concentrations()
+        self.newton.residual_scale = 0.0
+        self.set_voltage(0.0)
+        self.set_charge_fraction(1.0)
 
     # -- set-up ---------------------------------------------------------------------------
     @property
@@ -134,6 +164,7 @@ class PnpProblem:
 
     def _measures(self) -> Measures:
         d = self.domain
+        self._surface_charges: dict[str, fem.Constant] = {}
         dx = ufl.Measure("dx", domain=d.mesh, subdomain_data=d.cell_tags)
         electrolyte = tuple(d.regions[r] for r in ELECTROLYTE_REGIONS if r in d.regions)
         ds = ufl.Measure("ds", domain=d.mesh, subdomain_data=d.facet_tags)
@@ -143,37 +174,39 @@ class PnpProblem:
             if surface.charge_C_per_m2 == 0.0 or name not in d.boundaries:
                 continue
             scaled = fem.Constant(d.mesh, self.scales.surface_charge(surface.charge_C_per_m2))
+            self._surface_charges[name] = scaled
             sigma = self.charge_fraction * scaled
             tag = d.boundaries[name]
             walls.append((sigma, ds(tag), dS(tag)))
         return Measures(dx=dx, dx_electrolyte=dx(electrolyte), charged_walls=tuple(walls))
 
     def _coefficients(self) -> Coefficients:
-        regions = self.case.regions
         sc = self.scales
+        fixed, diffusion = self._region_values()
         self.permittivity = permittivity_function(self.domain, self.case)
-        self.fixed_charge = region_function(
-            self.domain,
-            {r: sc.fixed_charge(regions[r].fixed_charge_M) for r in REGION_TAGS},
-            "fixed_charge",
-        )
-        self.diffusion_factor = region_function(
-            self.domain,
-            {r: (regions[r].diffusion_factor if r != "membrane" else 0.0) for r in REGION_TAGS},
-            "diffusion_factor",
-        )
+        self.fixed_charge = region_function(self.domain, fixed, "fixed_charge")
+        self.diffusion_factor = region_function(self.domain, diffusion, "diffusion_factor")
+        self._diffusion_ratios = [
+            fem.Constant(self.domain.mesh, s.diffusion_m2_per_s / sc.diffusion_m2_per_s)
+            for s in self.case.species
+        ]
+        self._kappa = fem.Constant(self.domain.mesh, sc.kappa)
         return Coefficients(
             permittivity=self.permittivity,
             fixed_charge=self.charge_fraction * self.fixed_charge,
-            diffusion=[
-                fem.Constant(self.domain.mesh, s.diffusion_m2_per_s / sc.diffusion_m2_per_s)
-                * self.diffusion_factor
-                for s in self.case.species
-            ],
+            diffusion=[ratio * self.diffusion_factor for ratio in self._diffusion_ratios],
             charges=[s.charge for s in self.case.species],
-            kappa=fem.Constant(self.domain.mesh, sc.kappa),
+            kappa=self._kappa,
             weight=self.weight,
         )
+
+    def _region_values(self) -> tuple[dict[str, float], dict[str, float]]:
+        regions, sc = self.case.regions, self.scales
+        fixed = {r: sc.fixed_charge(regions[r].fixed_charge_M) for r in REGION_TAGS}
+        diffusion = {
+            r: (regions[r].diffusion_factor if r != "membrane" else 0.0) for r in REGION_TAGS
+        }
+        return fixed, diffusion
 
     def _boundary_conditions(self) -> list[fem.DirichletBC]:
         d, sc, V = self.domain, self.scales, self.V
@@ -190,9 +223,13 @@ class PnpProblem:
 
         on("electrode_inside", 0, self.voltage)
         on("electrode_outside", 0, fem.Constant(d.mesh, 0.0))
+        self._bath_values = []
         for i, s in enumerate(self.case.species, start=1):
-            on("electrode_inside", i, fem.Constant(d.mesh, sc.log_concentration(s.inside_mM)))
-            on("electrode_outside", i, fem.Constant(d.mesh, sc.log_concentration(s.outside_mM)))
+            inside = fem.Constant(d.mesh, sc.log_concentration(s.inside_mM))
+            outside = fem.Constant(d.mesh, sc.log_concentration(s.outside_mM))
+            self._bath_values.append((inside, outside))
+            on("electrode_inside", i, inside)
+            on("electrode_outside", i, outside)
             pinned = (np.flatnonzero(self.ion_free) * V.dofmap.index_map_bs + i).astype(np.int32)
             bcs.append(fem.dirichletbc(fem.Constant(d.mesh, 0.0), pinned, V.sub(i)))
         return bcs

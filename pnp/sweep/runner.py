@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mpi4py import MPI
 
@@ -35,6 +35,9 @@ from pnp.sweep.errors import SweepError
 from pnp.sweep.expand import SweepPoint, build_cases, expand
 from pnp.sweep.lock import folder_lock
 from pnp.sweep.spec import SweepSpec
+
+if TYPE_CHECKING:
+    from pnp.problem_cache import ProblemCache
 from pnp.sweep.store import (
     CASES_DIR,
     adopt_folder,
@@ -213,14 +216,20 @@ def _work(
             return -1
         return claim_next(out_dir, token)
 
+    from pnp.problem_cache import ProblemCache
+
     ran = 0
-    while (k := on_root(group, take)) is not None and k >= 0:
-        point, case = points[k], cases[k]
-        forward = _prefixed(say, f"[{point.case_id}] ") if case_progress else None
-        row = run_point(group, out_dir, point, case, petsc_options, forward)
-        if group.rank == 0:
-            say(progress_line(point, row))
-        ran += 1
+    cache = ProblemCache()  # consecutive cases with the same set-up share one problem
+    try:
+        while (k := on_root(group, take)) is not None and k >= 0:
+            point, case = points[k], cases[k]
+            forward = _prefixed(say, f"[{point.case_id}] ") if case_progress else None
+            row = run_point(group, out_dir, point, case, petsc_options, forward, cache)
+            if group.rank == 0:
+                say(progress_line(point, row))
+            ran += 1
+    finally:
+        cache.clear()
     return ran, k is not None
 
 
@@ -235,6 +244,7 @@ def run_point(
     case: Case,
     petsc_options: Mapping[str, object] | None = None,
     progress: Progress | None = None,
+    cache: ProblemCache | None = None,
 ) -> dict[str, Any]:
     """Run one case on `group` into its folder and record it; return its summary row.
 
@@ -249,7 +259,9 @@ def run_point(
     results: dict | None = None
     error: str | None = None
     try:
-        results = run_case(case, folder, group, cli_petsc_options=petsc_options, progress=progress)
+        results = run_case(
+            case, folder, group, cli_petsc_options=petsc_options, progress=progress, cache=cache
+        )
     except ConvergenceError as err:
         error = str(err)
     except Exception as err:  # one bad case must not end the sweep
