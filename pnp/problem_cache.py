@@ -1,7 +1,8 @@
 """One PNP problem reused by the consecutive cases of a sweep that share its set-up.
 
-Cases that differ only in values (concentrations that keep the mesh, fixed and
-surface charges, permittivities, diffusion coefficients, temperature) keep the
+Cases that differ only in values (fixed and surface charges, permittivities,
+diffusion coefficients; concentrations and temperature where they keep the
+Debye length, which sets the mesh) keep the
 mesh, forms, sparsity, matrices and solver of the previous case:
 `PnpProblem.retarget` loads the new values into its Constants and DG0
 functions. Anything else (a different mesh, species, set of charged surfaces
@@ -25,9 +26,8 @@ from pnp.solver.problem import PnpProblem
 def setup_key(case: Case, cli_petsc_options: Mapping[str, object] | None) -> str:
     """What a problem's structure depends on: equal keys allow `PnpProblem.retarget`."""
     solver = case.solver
-    inputs = {k: v for k, v in domain_inputs(case).items()}
     key = {
-        "mesh": inputs,
+        "mesh": domain_inputs(case),
         "species": [(s.name, s.charge) for s in case.species],
         "charged_surfaces": sorted(n for n, s in case.surfaces.items() if s.charge_C_per_m2),
         "profile": case.permittivity_profile.kind,

@@ -211,7 +211,7 @@ def prepared_run(
         yield problem, say, t_start
     except BaseException:
         if cache is not None:
-            cache.clear()  # a run that failed unexpectedly may leave the problem unusable
+            cache.clear()  # a failed run may leave the problem unusable: rebuild next time
         raise
     finally:
         if cache is None:

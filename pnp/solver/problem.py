@@ -130,7 +130,7 @@ class PnpProblem:
 
     def retarget(self, case: Case) -> None:
         """Take the values of `case`, which must have this problem's set-up (same mesh,
-        species, charged surfaces and solver settings: see `pnp.run.setup_key`).
+        species, charged surfaces and solver settings: see `pnp.problem_cache.setup_key`).
 
         Every case value is a Constant or a DG0 function of the forms, so forms,
         sparsity, matrices and the solver are reused; the state is left as is
