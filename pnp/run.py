@@ -6,7 +6,7 @@ import datetime
 import logging
 import platform
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
@@ -22,12 +22,14 @@ from pnp.case.screening import bath_screening
 from pnp.errors import ConvergenceError
 from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
 from pnp.geometry.build import build_domain
+from pnp.geometry.domain import Domain
 from pnp.post.comparison import ghk_comparison
-from pnp.post.current import CurrentMeter, pore_sections, relative_spread
-from pnp.post.ghk_counterpart import ghk_block, reference_area_m2
+from pnp.post.ghk_counterpart import ghk_block
 from pnp.post.output import FieldWriter, write_columns, write_csv, write_json
 from pnp.post.profiles import AxisProfiler
+from pnp.post.units import PLANAR, ReportUnits, report_units
 from pnp.solver.continuation import StepResult, ramp_fixed_charge
+from pnp.solver.current import CurrentMeter, pore_sections, relative_spread
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
 from pnp.solver.problem import PnpProblem
 
@@ -98,15 +100,15 @@ def solve(
     case = problem.case
     ramp = ramp_fixed_charge(problem)
     meter = CurrentMeter(problem)
-    sections = pore_sections(case.geometry.pore_length_nm, case.output.sections)
+    sections = pore_sections(problem.domain.pore_extent_nm, case.output.sections)
     points, states = solve_iv(problem, case.conditions.voltages_mV, meter, sections, on_point)
     reversal = find_reversal(problem, meter, points, states)
     return Solution(problem, meter, points, states, reversal, ramp)
 
 
-def point_record(point: VoltagePoint, case: Case, area_m2: float | None) -> dict:
-    """One voltage point in the results.json shape (pA for pores, A/m^2 always)."""
-    names = case.species_names
+def point_record(point: VoltagePoint, units: ReportUnits, names: Sequence[str]) -> dict:
+    """One voltage point in the results.json shape: densities (A/m^2) always, and the
+    current in the geometry's own unit beside them (`pnp.post.units`)."""
     record: dict = {
         "voltage_mV": point.voltage_mV,
         "converged": point.converged,
@@ -116,20 +118,23 @@ def point_record(point: VoltagePoint, case: Case, area_m2: float | None) -> dict
     if not point.converged:
         record.update(current_pA=None, current_density_A_per_m2=None, error=point.error)
         return record
-    currents = point.species_currents
-    if area_m2 is None:  # slab: the solver's currents are already densities
-        record["current_pA"] = None
-        record["current_density_A_per_m2"] = float(currents.sum())
-        record["species_current_densities_A_per_m2"] = dict(
-            zip(names, currents.tolist(), strict=True)
+    currents, sections = point.species_currents, point.section_currents
+    record["current_pA"] = None
+    if units.extensive is not None:
+        record[f"current_{units.extensive}"] = units.extensive_value(float(currents.sum()))
+    record["current_density_A_per_m2"] = units.density(float(currents.sum()))
+    if units.extensive is not None:
+        record[f"species_currents_{units.extensive}"] = dict(
+            zip(names, (currents * units.scale).tolist(), strict=True)
         )
-        record["section_current_densities_A_per_m2"] = point.section_currents.tolist()
-    else:
-        record["current_pA"] = float(currents.sum()) * 1e12
-        record["current_density_A_per_m2"] = float(currents.sum()) / area_m2
-        record["species_currents_pA"] = dict(zip(names, (currents * 1e12).tolist(), strict=True))
-        record["section_currents_pA"] = (point.section_currents * 1e12).tolist()
-    record["section_spread"] = relative_spread(point.section_currents)
+        record[f"section_currents_{units.extensive}"] = (sections * units.scale).tolist()
+    record["species_current_densities_A_per_m2"] = dict(
+        zip(names, [units.density(float(c)) for c in currents], strict=True)
+    )
+    if units.extensive is None:
+        record["section_current_densities_A_per_m2"] = sections.tolist()
+    record["section_spread"] = relative_spread(sections)
+    record.update(point.extras)
     return record
 
 
@@ -223,19 +228,26 @@ def _solve_and_write(
 ) -> dict:
     case, domain = problem.case, problem.domain
     comm = domain.mesh.comm
-    area = reference_area_m2(case)
-    ghk = ghk_block(case, case.conditions.voltages_mV)
+    units = report_units(case, domain)
+    ghk = ghk_block(case, case.conditions.voltages_mV, units)
     results: dict = {"case": case_to_dict(case), "points": [], "ghk": ghk}
+    results["geometry"] = geometry_record(domain, units)
     dofs = problem.V.dofmap.index_map.size_global * problem.V.dofmap.index_map_bs
-    say(f"{case.name}: {domain.kind} mesh, {dofs} unknowns on {comm.size} rank(s)")
+    say(
+        f"{case.name}: {domain.kind} mesh, {domain.mode}, currents in {units.label}, "
+        f"{dofs} unknowns on {comm.size} rank(s)"
+    )
+    for line in geometry_warnings(case, domain):
+        say(f"  warning: {line}")
+    names = case.species_names
 
     ghk_by_v = {p["voltage_mV"]: p for p in ghk["points"]}
 
     def on_point(point: VoltagePoint, prob: PnpProblem) -> None:
-        record = point_record(point, case, area)
+        record = point_record(point, units, names)
         results["points"].append(record)
         write_json(comm, out_dir / "results.json", results)  # keep what is done on disk
-        say(progress_line(record, ghk_by_v[point.voltage_mV], area))
+        say(progress_line(record, ghk_by_v[point.voltage_mV], units))
 
     try:
         solution = solve(problem, on_point)
@@ -247,15 +259,21 @@ def _solve_and_write(
     profiles = write_fields_and_profiles(solution, out_dir)
     points = solution.points
     results["charge_ramp_newton_iterations"] = solution.charge_ramp.newton_iterations
-    results["points"] = [point_record(p, case, area) for p in points]
+    results["points"] = [point_record(p, units, names) for p in points]
     results["reversal_potential_mV"] = solution.reversal_potential_mV
     results["ghk_comparison"] = ghk_comparison(
-        case, results["points"], ghk, solution.reversal_potential_mV, dict(profiles), area
+        case,
+        results["points"],
+        ghk,
+        solution.reversal_potential_mV,
+        dict(profiles),
+        domain.pore_extent_nm,
+        domain.filter_extent_nm,
     )
     results["all_converged"] = all(p.converged for p in points)
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
     write_json(comm, out_dir / "results.json", results)
-    write_iv_csv(comm, out_dir / "iv.csv", results, case)
+    write_iv_csv(comm, out_dir / "iv.csv", results, units)
     if case.output.plots and comm.rank == 0:
         from pnp.post.plots import plot_iv, plot_profiles  # matplotlib: 1 s to import
 
@@ -272,6 +290,34 @@ def _solve_and_write(
         f"wall time {results['provenance']['wall_time_s']:.1f} s; results in {out_dir}"
     )
     return results
+
+
+def geometry_record(domain: Domain, units: ReportUnits) -> dict:
+    """The `geometry` block of results.json: how the mesh was read and what was measured."""
+    record: dict = {
+        "mode": domain.mode,
+        "current_unit": units.label,
+        "pore_extent_nm": list(domain.pore_extent_nm),
+        "filter_extent_nm": None
+        if domain.filter_extent_nm is None
+        else list(domain.filter_extent_nm),
+    }
+    if units.reference is not None:
+        key = "reference_width_m" if units.extensive == PLANAR else "reference_area_m2"
+        record[key] = units.reference
+    return record
+
+
+def geometry_warnings(case: Case, domain: Domain) -> list[str]:
+    """Where the mesh and the case disagree on what the GHK counterpart assumes."""
+    nominal, meshed = case.geometry.pore_length_nm, domain.mesh_pore_length_nm
+    if abs(meshed - nominal) > 1e-6 * max(nominal, 1.0):
+        return [
+            f"the pore cells span {meshed:g} nm along the axis but geometry.pore_length_nm = "
+            f"{nominal:g} nm; the GHK counterpart uses {nominal:g} nm, sections and profiles "
+            "the meshed pore"
+        ]
+    return []
 
 
 def write_fields_and_profiles(solution: Solution, out_dir: Path) -> list[tuple[float, dict]]:
@@ -297,13 +343,14 @@ def write_fields_and_profiles(solution: Solution, out_dir: Path) -> list[tuple[f
     return profiles
 
 
-def write_iv_csv(comm: MPI.Comm, path: Path, results: dict, case: Case) -> None:
+def write_iv_csv(comm: MPI.Comm, path: Path, results: dict, units: ReportUnits) -> None:
     ghk = {p["voltage_mV"]: p for p in results["ghk"]["points"]}
+    current = [] if units.extensive is None else [f"current_{units.extensive}"]
     header = [
         "voltage_mV",
-        "current_pA",
+        *current,
         "current_density_A_per_m2",
-        "ghk_current_pA",
+        *(f"ghk_{key}" for key in current),
         "ghk_current_density_A_per_m2",
         "newton_iterations",
         "converged",
@@ -314,9 +361,9 @@ def write_iv_csv(comm: MPI.Comm, path: Path, results: dict, case: Case) -> None:
         rows.append(
             [
                 p["voltage_mV"],
-                p["current_pA"],
+                *(p.get(key) for key in current),
                 p["current_density_A_per_m2"],
-                g["current_pA"],
+                *(g.get(key) for key in current),
                 g["current_density_A_per_m2"],
                 p["newton_iterations"],
                 p["converged"],
@@ -325,16 +372,17 @@ def write_iv_csv(comm: MPI.Comm, path: Path, results: dict, case: Case) -> None:
     write_csv(comm, path, header, rows)
 
 
-def progress_line(record: dict, ghk_point: dict, area: float | None) -> str:
+def progress_line(record: dict, ghk_point: dict, units: ReportUnits) -> str:
     v = record["voltage_mV"]
     if not record["converged"]:
         return f"  V = {v:+8.2f} mV  FAILED: {record['error']['reason']}"
-    if area is None:
+    if units.extensive is None:
         current = f"J = {record['current_density_A_per_m2']:+.4e} A/m^2"
         ghk = f"(GHK {ghk_point['current_density_A_per_m2']:+.4e})"
     else:
-        current = f"I = {record['current_pA']:+10.4f} pA"
-        ghk = f"(GHK {ghk_point['current_pA']:+10.4f})"
+        key = f"current_{units.extensive}"
+        current = f"I = {record[key]:+10.4f} {units.label}"
+        ghk = f"(GHK {ghk_point[key]:+10.4f})"
     return (
         f"  V = {v:+8.2f} mV  {current} {ghk}  newton {record['newton_iterations']:3d}"
         f"  {record['seconds']:6.2f} s"

@@ -122,7 +122,7 @@ def test_fit_recovers_permeabilities_from_exact_ghk_currents():
                 "species_current_densities_A_per_m2": dens,
             }
         )
-    fit = fitted_ghk(case, points, None)
+    fit = fitted_ghk(case, points)
     for name, p in true.items():
         assert fit["permeabilities_m_per_s"][name] == pytest.approx(p, rel=1e-10)
     assert fit["relative_rms_residual"] < 1e-10

@@ -216,7 +216,9 @@ def test_axisymmetric_refine_halves_sizes(shared_dir):
     assert base.msh_path == str(msh)
     assert COMM.bcast(msh.is_file() and msh.stat().st_size > 0, root=0)
     # the written file re-imports with the same tags and measures
-    again = build_domain(COMM, kind="mesh", mesh_file=msh, pore_length_nm=4.0, pore_radius_nm=1.0)
+    again = build_domain(
+        COMM, kind="mesh", mesh_file=msh, pore_length_nm=4.0, pore_radius_nm=1.0, axisymmetric=True
+    )
     assert again.regions == base.regions and again.boundaries == base.boundaries
     assert num_cells(again) == num_cells(base)
     assert_close(volumes(again), volumes(base), rel=1e-9)
@@ -270,7 +272,13 @@ EXAMPLE_VOLUMES = {"bath": 2 * PI * 16 * 3, "pore": PI * 4, "membrane": PI * 15 
 
 
 def test_external_example_default_groups():
-    d = build_domain(COMM, kind="mesh", mesh_file=MESHES / "nanopore_rz.msh", pore_length_nm=4.0)
+    d = build_domain(
+        COMM,
+        kind="mesh",
+        mesh_file=MESHES / "nanopore_rz.msh",
+        pore_length_nm=4.0,
+        axisymmetric=True,
+    )
     assert d.kind == "mesh" and d.axisymmetric and d.dim == 2
     assert d.regions == {"bath": 1, "pore": 2, "membrane": 3}
     assert_close(volumes(d), EXAMPLE_VOLUMES)
@@ -278,7 +286,12 @@ def test_external_example_default_groups():
 
 
 def test_external_custom_groups_and_refine():
-    kwargs = dict(kind="mesh", mesh_file=MESHES / "nanopore_rz_custom.msh", pore_length_nm=4.0)
+    kwargs = dict(
+        kind="mesh",
+        mesh_file=MESHES / "nanopore_rz_custom.msh",
+        pore_length_nm=4.0,
+        axisymmetric=True,
+    )
     d = build_domain(COMM, **kwargs, groups=CUSTOM)
     fine = build_domain(COMM, **kwargs, groups=CUSTOM, refine=1)
     assert d.regions == {"bath": 1, "pore": 2, "membrane": 3}
@@ -289,7 +302,12 @@ def test_external_custom_groups_and_refine():
 
 
 def test_external_missing_and_unknown_groups():
-    kwargs = dict(kind="mesh", mesh_file=MESHES / "nanopore_rz_custom.msh", pore_length_nm=4.0)
+    kwargs = dict(
+        kind="mesh",
+        mesh_file=MESHES / "nanopore_rz_custom.msh",
+        pore_length_nm=4.0,
+        axisymmetric=True,
+    )
     with pytest.raises(ValueError, match=r"'cis'.*geometry\.groups"):
         build_domain(COMM, **kwargs)
     regions_only = {k: v for k, v in CUSTOM.items() if v in REGION_TAGS}
@@ -338,7 +356,9 @@ def test_external_meshio_formats(shared_dir):
         refs = {"medit:ref": physical}
         meshio.write(shared_dir / "pore.mesh", meshio.Mesh(m.points, m.cells, cell_data=refs))
     COMM.barrier()
-    named = build_domain(COMM, kind="mesh", mesh_file=shared_dir / "pore.inp", pore_length_nm=4.0)
+    named = build_domain(
+        COMM, kind="mesh", mesh_file=shared_dir / "pore.inp", pore_length_nm=4.0, axisymmetric=True
+    )
     assert_close(volumes(named), EXAMPLE_VOLUMES)
     # numbered groups are called "<dim>D:<number>"
     with pytest.raises(ValueError, match=r"'2D:\d+'.*geometry\.groups"):
@@ -348,7 +368,12 @@ def test_external_meshio_formats(shared_dir):
     )
     groups = {f"{2 if r in REGION_TAGS else 1}D:{number[r]}": r for r in number}
     numbered = build_domain(
-        COMM, kind="mesh", mesh_file=shared_dir / "pore.mesh", pore_length_nm=4.0, groups=groups
+        COMM,
+        kind="mesh",
+        mesh_file=shared_dir / "pore.mesh",
+        pore_length_nm=4.0,
+        groups=groups,
+        axisymmetric=True,
     )
     assert numbered.regions == named.regions and numbered.boundaries == named.boundaries
     assert_close(volumes(numbered), EXAMPLE_VOLUMES)

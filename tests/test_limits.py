@@ -81,8 +81,8 @@ def test_smooth_permittivity_profile():
         bath=80.0,
         pore=40.0,
         filter_=10.0,
-        pore_length_nm=8.0,
-        filter_length_nm=2.0,
+        pore_extent_nm=(-4.0, 4.0),
+        filter_extent_nm=(-1.0, 1.0),
         width_nm=0.2,
     )
     assert eps[0] == pytest.approx(80.0) and eps[-1] == pytest.approx(80.0)

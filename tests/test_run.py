@@ -157,17 +157,35 @@ def test_channel_current_converges_under_mesh_refinement():
     assert changes[1] < 5e-3 * abs(currents[-1]), f"currents {currents}"
 
 
+def assert_electrode_current_is_conserved(solution) -> None:
+    """The electrode current equals the current through every pore section to solver
+    tolerance (all are read from the same assembled residual)."""
+    for point in solution.points:
+        scale = np.abs(point.species_currents).sum()
+        assert np.abs(point.section_currents - point.current).max() <= 1e-6 * scale
+
+
 @pytest.mark.parametrize(
     "name",
-    ["ghk_dilute", "wide_pore", "charged_pore", "low_permittivity_gate", "bi_ionic", "calcium"],
+    [
+        "default",
+        "ghk_dilute",
+        "wide_pore",
+        "charged_pore",
+        "low_permittivity_gate",
+        "bi_ionic",
+        "calcium",
+    ],
 )
 def test_shipped_case_solves(name):
-    """Every shipped case converges (two voltages; the coarse 3D case is exercised below)."""
+    """Every shipped case converges (two voltages; the coarse 3D case is exercised below)
+    and its electrode current is the current through its pore sections."""
     case = load_case(CASES / f"{name}.toml", ["conditions.voltages_mV=[-40, 40]"])
     problem = prepare(case, COMM)
     solution = solve(problem)
     problem.destroy()
     assert all(p.converged for p in solution.points)
+    assert_electrode_current_is_conserved(solution)
     low, high = (p.current for p in solution.points)
     assert high > low  # outward current grows with V: a positive chord conductance
 
@@ -183,6 +201,8 @@ def test_3d_pore_agrees_with_its_axisymmetric_twin():
     for kind in ("axisymmetric", "3d"):
         case = load_case(CASES / "default.toml", [f"geometry.kind={kind}", *sizes])
         problem = prepare(case, COMM)
-        currents[kind] = solve(problem).points[0].current
+        solution = solve(problem)
+        assert_electrode_current_is_conserved(solution)
+        currents[kind] = solution.points[0].current
         problem.destroy()
     assert currents["3d"] == pytest.approx(currents["axisymmetric"], rel=0.03)

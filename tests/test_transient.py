@@ -16,9 +16,9 @@ from mpi4py import MPI
 from pnp.case import case_from_dict
 from pnp.errors import ConvergenceError
 from pnp.fem import dolfinx
-from pnp.post.current import CurrentMeter, pore_sections
 from pnp.run import prepare
 from pnp.solver.continuation import to_voltage
+from pnp.solver.current import CurrentMeter, pore_sections
 from pnp.solver.transient import bdf_weights, time_scale_s
 from pnp.theory import debye_length
 from pnp.transient import steady_start
@@ -169,7 +169,7 @@ def test_relaxes_to_the_steady_state():
     steady_start(problem, 0.0)
     at_rest = problem.copy_state()
     transient = TransientProblem(problem)
-    meter = TransientCurrentMeter(transient, pore_sections(10.0, 3))
+    meter = TransientCurrentMeter(transient, pore_sections((-5.0, 5.0), 3))
     spreads = []
     stepper = TimeStepper(transient, VoltageProtocol.from_settings(case.transient), case.transient)
     summary = stepper.run(lambda step: spreads.append(meter.measure().section_spread))
@@ -256,7 +256,7 @@ def test_closed_system_conserves_every_species():
     problem = prepare(case, COMM)
     steady_start(problem, 0.0)
     transient = TransientProblem(problem, blocking_electrodes=True)
-    meter = TransientCurrentMeter(transient, pore_sections(10.0, 3))
+    meter = TransientCurrentMeter(transient, pore_sections((-5.0, 5.0), 3))
     amounts = amount_meter(problem)
     start = amounts()
     drift, records = [], []

@@ -20,9 +20,9 @@ from pnp.bench.events import newton_times, peak_memory_MB, start_logging
 from pnp.case import Case, load_case
 from pnp.errors import ConvergenceError
 from pnp.fem import PETSc
-from pnp.post.current import CurrentMeter, pore_sections
 from pnp.run import prepare
 from pnp.solver.continuation import ramp_fixed_charge
+from pnp.solver.current import CurrentMeter, pore_sections
 from pnp.solver.iv import solve_iv
 from pnp.solver.problem import PnpProblem
 
@@ -100,7 +100,7 @@ def _solve(problem: PnpProblem, comm: MPI.Comm) -> dict:
         return {"converged": False, "error": str(err)}
     ramp_seconds = time.perf_counter() - t0
     meter = CurrentMeter(problem)
-    sections = pore_sections(case.geometry.pore_length_nm, case.output.sections)
+    sections = pore_sections(problem.domain.pore_extent_nm, case.output.sections)
     krylov.reset()
     before, t0 = newton_times(comm), time.perf_counter()
     points, _ = solve_iv(problem, case.conditions.voltages_mV, meter, sections)

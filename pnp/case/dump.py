@@ -22,7 +22,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         geometry["pore_radius_nm"] = g.pore_radius_nm
     if g.kind == "mesh":
         geometry["mesh_file"] = str(g.mesh_file)
-        geometry["axisymmetric"] = g.axisymmetric
+        if g.axisymmetric is not None:
+            geometry["axisymmetric"] = g.axisymmetric
         geometry["groups"] = dict(g.groups)
     else:
         if g.bath_radius_nm is not None:

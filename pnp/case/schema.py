@@ -84,7 +84,8 @@ class Geometry:
     `filter_radius_nm`, centred in the pore) models a selectivity filter or gate.
 
     Resolved values: `filter_radius_nm` defaults to `pore_radius_nm`;
-    `axisymmetric` is True for kind "axisymmetric" and as given for "mesh";
+    `axisymmetric` is True for kind "axisymmetric" and as given for "mesh" (None
+    when not given; a 2D mesh needs it);
     `mesh_file` is an absolute path. Fields that do not apply to a kind keep
     their defaults (slab: no radii needed; mesh: the file defines the shape).
     """
@@ -99,7 +100,7 @@ class Geometry:
     filter_length_nm: float = 0.0
     filter_radius_nm: float | None = None
     mesh_file: Path | None = None
-    axisymmetric: bool = False
+    axisymmetric: bool | None = False  # kind "mesh": None when not given
     # physical-group name in the mesh file -> region name or boundary role
     groups: FrozenMap = field(default_factory=FrozenMap)
     mesh_size_nm: float | None = None  # None: the geometry builder's default

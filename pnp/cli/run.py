@@ -95,7 +95,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
             print(f"pnp run: partial results in {out / 'results.json'}", file=sys.stderr)
         return 3
-    except SolverConfigurationError as err:
+    except (SolverConfigurationError, CaseError) as err:
         if comm.rank == 0:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2

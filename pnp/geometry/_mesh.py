@@ -11,7 +11,7 @@ from mpi4py import MPI
 
 from pnp.fem import dolfinx  # never import dolfinx directly: see pnp.fem
 from pnp.geometry._gmsh import ROOT, gmsh_session, run_on_root
-from pnp.geometry.domain import BOUNDARY_TAGS, REGION_TAGS, Domain
+from pnp.geometry.domain import BOUNDARY_TAGS, ELECTROLYTE_REGIONS, REGION_TAGS, Domain
 
 
 def build_on_root(
@@ -61,6 +61,28 @@ def min_cell_size(mesh: dolfinx.mesh.Mesh) -> float:
     return float(mesh.comm.allreduce(local, op=MPI.MIN))
 
 
+def region_extent(
+    mesh: dolfinx.mesh.Mesh,
+    cell_tags: dolfinx.mesh.MeshTags,
+    tags: list[int],
+    axis: int | None = None,
+) -> tuple[float, float] | None:
+    """(lowest, highest) coordinate `axis` (default: the transport axis) of the vertices of
+    the cells with `tags`, over all ranks; None if no such cell exists. Collective."""
+    tdim = mesh.topology.dim
+    cells = np.concatenate([cell_tags.find(t) for t in tags]) if tags else np.zeros(0, np.int32)
+    axis = tdim - 1 if axis is None else axis
+    if cells.size:
+        nodes = dolfinx.mesh.entities_to_geometry(mesh, tdim, cells.astype(np.int32))
+        z = mesh.geometry.x[nodes.ravel(), axis]
+        lo, hi = float(z.min()), float(z.max())
+    else:
+        lo, hi = np.inf, -np.inf
+    lo = mesh.comm.allreduce(lo, op=MPI.MIN)
+    hi = mesh.comm.allreduce(hi, op=MPI.MAX)
+    return (lo, hi) if lo <= hi else None
+
+
 def make_domain(
     data: dolfinx.io.gmsh.MeshData,
     *,
@@ -82,6 +104,15 @@ def make_domain(
         facet_tags = dolfinx.mesh.meshtags(mesh, tdim - 1, empty, empty)
     cell_tags.name = "regions"
     facet_tags.name = "boundaries"
+    regions = _present(comm, cell_tags, dict(REGION_TAGS))
+    pore_tags = [regions[r] for r in ("pore", "filter") if r in regions]
+    electrolyte_tags = [regions[r] for r in ELECTROLYTE_REGIONS if r in regions]
+    pore_extent = region_extent(mesh, cell_tags, pore_tags) or region_extent(
+        mesh, cell_tags, electrolyte_tags
+    )
+    filter_tags = [regions["filter"]] if "filter" in regions else []
+    across = region_extent(mesh, cell_tags, pore_tags or electrolyte_tags, axis=0)
+    pore_width = across[1] - across[0] if tdim > 1 and across is not None else 0.0
     return Domain(
         mesh=mesh,
         cell_tags=cell_tags,
@@ -90,8 +121,11 @@ def make_domain(
         axisymmetric=axisymmetric,
         pore_length_nm=float(pore_length_nm),
         pore_radius_nm=None if pore_radius_nm is None else float(pore_radius_nm),
-        regions=_present(comm, cell_tags, dict(REGION_TAGS)),
+        regions=regions,
         boundaries=_present(comm, facet_tags, dict(BOUNDARY_TAGS)),
         min_cell_size_nm=min_cell_size(mesh),
         msh_path=None if msh_path is None else str(msh_path),
+        pore_extent_nm=pore_extent,
+        filter_extent_nm=region_extent(mesh, cell_tags, filter_tags),
+        pore_width_nm=pore_width,
     )

@@ -54,6 +54,15 @@ class Domain:
     boundaries: dict[str, int] = field(default_factory=dict)
     min_cell_size_nm: float = 0.0
     msh_path: str | None = None
+    # (z_lo, z_hi) along the transport axis of the cells of the pore (pore and filter
+    # regions; the whole electrolyte if the mesh has neither), and of the filter (None
+    # without one), read from the mesh's cells: sections, profiles and the GHK
+    # comparison use these, not the nominal pore length.
+    pore_extent_nm: tuple[float, float] = (0.0, 0.0)
+    filter_extent_nm: tuple[float, float] | None = None
+    # Extent of the pore cells across the axis (along x; 2D and 3D): the width of a
+    # planar 2D section, through which its current per depth becomes a density.
+    pore_width_nm: float = 0.0
 
     @property
     def dim(self) -> int:
@@ -65,5 +74,20 @@ class Domain:
         return self.dim - 1
 
     @property
-    def pore_extent_nm(self) -> tuple[float, float]:
-        return (-0.5 * self.pore_length_nm, 0.5 * self.pore_length_nm)
+    def mesh_pore_length_nm(self) -> float:
+        """Length of the pore as meshed (the span of its cells along the axis)."""
+        return self.pore_extent_nm[1] - self.pore_extent_nm[0]
+
+    @property
+    def section_dim(self) -> int:
+        """Dimension of a cross-section of the transport path in physical space: 2 in 3D
+        and for the axisymmetric r-z section (a disc), 1 for a planar 2D section (a line
+        per unit depth), 0 in 1D (per unit area)."""
+        return 2 if self.axisymmetric else self.dim - 1
+
+    @property
+    def mode(self) -> str:
+        """How the coordinates are read: "1D", "axisymmetric r-z", "planar 2D" or "3D"."""
+        if self.dim == 2:
+            return "axisymmetric r-z" if self.axisymmetric else "planar 2D"
+        return f"{self.dim}D"

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from mpi4py import MPI
 
+from pnp.case import CaseError
 from pnp.geometry._gmsh import GMSH_ELEMENT_TYPES, add_discrete_mesh, add_physical_groups
 from pnp.geometry._mesh import build_on_root, make_domain
 from pnp.geometry.domain import BOUNDARY_TAGS, ELECTROLYTE_REGIONS, REGION_TAGS, Domain
@@ -211,8 +212,8 @@ def read_mesh(
 ) -> Domain:
     """Read, tag and distribute an external mesh (collective).
 
-    `axisymmetric` defaults to True for a 2D mesh (the r-z half-plane) and must
-    be False otherwise.
+    `axisymmetric` must be given for a 2D mesh (True: the r-z half-plane; False: a
+    planar section); for 1D and 3D meshes it is None or False.
     """
     path = Path(mesh_file)
     mapping = role_map(groups)
@@ -236,7 +237,14 @@ def read_mesh(
     data, tdim = build_on_root(
         comm, construct, model_name="pnp_external", msh_path=msh_path, verbose=verbose
     )
-    axi = (tdim == 2) if axisymmetric is None else bool(axisymmetric)
+    if axisymmetric is None and tdim == 2:
+        raise CaseError(
+            "geometry.axisymmetric",
+            f"{path.name} is a 2D mesh: say how to read it, axisymmetric = true for an r-z "
+            "half-plane (x = r >= 0, y = z; currents in pA) or axisymmetric = false for a "
+            "planar section (currents per nm of depth)",
+        )
+    axi = bool(axisymmetric)
     if axi and tdim != 2:
         raise ValueError(f"axisymmetric=True needs a 2D (r-z) mesh; {path.name} is {tdim}D")
     if axi:

@@ -36,11 +36,9 @@ from pnp.theory import ghk_current_density, ghk_voltage
 NEAR_ZERO = 0.1
 
 
-def species_densities(record: Mapping, area_m2: float | None) -> dict[str, float]:
+def species_densities(record: Mapping) -> dict[str, float]:
     """Per-species current densities (A/m^2) of a results.json point."""
-    if area_m2 is None:
-        return dict(record["species_current_densities_A_per_m2"])
-    return {k: v * 1e-12 / area_m2 for k, v in record["species_currents_pA"].items()}
+    return dict(record["species_current_densities_A_per_m2"])
 
 
 def relative_current_errors(
@@ -104,32 +102,40 @@ def apparent_permeability_ratios(
 
 
 def field_nonuniformity(
-    profile: Mapping[str, np.ndarray], voltage_mV: float, pore_length_nm: float
+    profile: Mapping[str, np.ndarray], voltage_mV: float, pore_extent_nm: tuple[float, float]
 ) -> float | None:
+    """RMS over the axis inside the pore (extent from the mesh's pore cells) of E_z - V/L,
+    relative to |V/L|, L the length of that extent."""
     if voltage_mV == 0.0:
         return None
+    lo, hi = pore_extent_nm
     z = np.asarray(profile["z_nm"])
-    inside = np.abs(z) < 0.5 * pore_length_nm
-    constant = voltage_mV * 1e-3 / (pore_length_nm * 1e-9)
+    inside = (z > lo) & (z < hi)
+    constant = voltage_mV * 1e-3 / ((hi - lo) * 1e-9)
     deviation = np.asarray(profile["E_z_V_per_m"])[inside] - constant
     return float(np.sqrt(np.mean(deviation**2)) / abs(constant))
 
 
-def axial_space_charge_M(case: Case, profile: Mapping[str, np.ndarray]) -> np.ndarray:
+def axial_space_charge_M(
+    case: Case,
+    profile: Mapping[str, np.ndarray],
+    pore_extent_nm: tuple[float, float],
+    filter_extent_nm: tuple[float, float] | None,
+) -> np.ndarray:
     """Net charge density on the axis inside the pore (M of elementary charges)."""
     z = np.asarray(profile["z_nm"])
     mobile = sum(s.charge * np.asarray(profile[f"c_{s.name}_mM"]) for s in case.species) * 1e-3
-    g = case.geometry
+    in_filter = np.zeros(z.shape, dtype=bool)
+    if filter_extent_nm is not None:
+        in_filter = (z > filter_extent_nm[0]) & (z < filter_extent_nm[1])
     fixed = np.where(
-        np.abs(z) < 0.5 * g.filter_length_nm,
-        case.regions["filter"].fixed_charge_M,
-        case.regions["pore"].fixed_charge_M,
+        in_filter, case.regions["filter"].fixed_charge_M, case.regions["pore"].fixed_charge_M
     )
-    inside = np.abs(z) < 0.5 * g.pore_length_nm
+    inside = (z > pore_extent_nm[0]) & (z < pore_extent_nm[1])
     return (mobile + fixed)[inside]
 
 
-def fitted_ghk(case: Case, pnp_points: Sequence[Mapping], area_m2: float | None) -> dict:
+def fitted_ghk(case: Case, pnp_points: Sequence[Mapping]) -> dict:
     """Least-squares permeabilities from the PNP species currents."""
     temperature = case.conditions.temperature_K
     converged = [p for p in pnp_points if p["converged"]]
@@ -150,7 +156,7 @@ def fitted_ghk(case: Case, pnp_points: Sequence[Mapping], area_m2: float | None)
                 for p in converged
             ]
         )
-        i = np.array([species_densities(p, area_m2)[s.name] for p in converged])
+        i = np.array([species_densities(p)[s.name] for p in converged])
         denominator = float(g @ g)
         perms[s.name] = max(float(g @ i) / denominator, 0.0) if denominator > 0 else 0.0
     total_pnp = np.array([p["current_density_A_per_m2"] for p in converged])
@@ -189,18 +195,22 @@ def ghk_comparison(
     ghk: Mapping,
     reversal_mV: float | None,
     profiles: Mapping[float, Mapping[str, np.ndarray]],
-    area_m2: float | None,
+    pore_extent_nm: tuple[float, float],
+    filter_extent_nm: tuple[float, float] | None = None,
 ) -> dict:
-    """The `ghk_comparison` block of results.json (see the module docstring)."""
+    """The `ghk_comparison` block of results.json (see the module docstring); the extents
+    (z_lo, z_hi) of the pore and filter are those of the mesh's cells."""
     errors = relative_current_errors(pnp_points, ghk["points"])
     finite = [e for e in errors if e is not None]
     ghk_rev = ghk["reversal_potential_mV"]
     nonuniformity = {
-        v: field_nonuniformity(prof, v, case.geometry.pore_length_nm)
-        for v, prof in profiles.items()
+        v: field_nonuniformity(prof, v, pore_extent_nm) for v, prof in profiles.items()
     }
     finite_nonuniformity = [x for x in nonuniformity.values() if x is not None]
-    charges = [np.max(np.abs(axial_space_charge_M(case, prof))) for prof in profiles.values()]
+    charges = [
+        np.max(np.abs(axial_space_charge_M(case, prof, pore_extent_nm, filter_extent_nm)))
+        for prof in profiles.values()
+    ]
     peak_M = float(max(charges)) if charges else None
     return {
         "voltages_mV": [p["voltage_mV"] for p in pnp_points],
@@ -219,5 +229,5 @@ def ghk_comparison(
         ),
         "peak_space_charge_M": peak_M,
         "peak_space_charge_C_per_m3": None if peak_M is None else peak_M * 1e3 * FARADAY,
-        "fitted": fitted_ghk(case, pnp_points, area_m2),
+        "fitted": fitted_ghk(case, pnp_points),
     }

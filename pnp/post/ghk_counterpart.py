@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from pnp.case import Case
+from pnp.post.units import ReportUnits
 from pnp.theory import ghk_current_density, ghk_voltage
 
 
@@ -25,11 +26,11 @@ def reference_area_m2(case: Case) -> float | None:
     return math.pi * (case.geometry.pore_radius_nm * 1e-9) ** 2
 
 
-def ghk_block(case: Case, voltages_mV: Sequence[float]) -> dict:
-    """GHK currents at each voltage and the GHK reversal potential, in the results.json shape."""
+def ghk_block(case: Case, voltages_mV: Sequence[float], units: ReportUnits | None = None) -> dict:
+    """GHK currents at each voltage and the GHK reversal potential, in the results.json shape
+    (the current beside the density in the run's `units`; none without them)."""
     perms = ghk_permeabilities(case)
     temperature = case.conditions.temperature_K
-    area = reference_area_m2(case)
     points = []
     for v in voltages_mV:
         densities = {
@@ -41,14 +42,11 @@ def ghk_block(case: Case, voltages_mV: Sequence[float]) -> dict:
             for s in case.species
         }
         total = sum(densities.values())
-        points.append(
-            {
-                "voltage_mV": v,
-                "current_density_A_per_m2": total,
-                "current_pA": None if area is None else total * area * 1e12,
-                "species_current_densities_A_per_m2": densities,
-            }
-        )
+        point = {"voltage_mV": v, "current_density_A_per_m2": total, "current_pA": None}
+        if units is not None and units.extensive is not None:
+            point[f"current_{units.extensive}"] = units.from_density(total)
+        point["species_current_densities_A_per_m2"] = densities
+        points.append(point)
     try:
         reversal = 1e3 * ghk_voltage(
             perms,

@@ -24,23 +24,35 @@ def axis_points(problem: PnpProblem, count: int) -> np.ndarray:
 class PointSampler:
     """Values of scalar functions at fixed points, gathered on every rank.
 
-    The cells that hold the points are found once. A point found on several
-    ranks (a shared vertex or facet) gets the mean of their values, which for
-    continuous fields is the value itself.
+    Each point is evaluated in exactly one cell, the same on any partition: among
+    the owned cells that contain it (on any rank) the one with the lowest original
+    (input) cell index. A point on a facet or vertex thus gets the same value from
+    a discontinuous field (E_z is piecewise constant) whatever the partition.
+    Collective; the cells are found once.
     """
 
     def __init__(self, mesh: dolfinx.mesh.Mesh, points: np.ndarray) -> None:
         self.comm = mesh.comm
-        tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim)
+        tdim = mesh.topology.dim
+        owned = np.arange(mesh.topology.index_map(tdim).size_local, dtype=np.int32)
+        tree = dolfinx.geometry.bb_tree(mesh, tdim, entities=owned)
         candidates = dolfinx.geometry.compute_collisions_points(tree, points)
         colliding = dolfinx.geometry.compute_colliding_cells(mesh, candidates, points)
-        found = [i for i in range(len(points)) if len(colliding.links(i))]
-        self.local = np.array(found, dtype=np.int64)
+        original = np.asarray(mesh.topology.original_cell_index, dtype=np.int64)
+        chosen = np.full(len(points), -1, dtype=np.int32)
+        index_of = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
+        for i in range(len(points)):
+            cells = colliding.links(i)
+            if len(cells):
+                best = cells[np.argmin(original[cells])]
+                chosen[i], index_of[i] = best, original[best]
+        lowest = np.empty_like(index_of)
+        self.comm.Allreduce(index_of, lowest, op=MPI.MIN)
+        mine = (chosen >= 0) & (index_of == lowest)
+        self.local = np.flatnonzero(mine)
         self.points = points[self.local]
-        self.cells = np.array([colliding.links(i)[0] for i in found], dtype=np.int32)
-        counts = np.zeros(len(points))
-        counts[self.local] = 1.0
-        self.counts = self.comm.allreduce(counts, op=MPI.SUM)
+        self.cells = chosen[self.local]
+        self.found = lowest < np.iinfo(np.int64).max
         self.size = len(points)
 
     def values(self, functions: list[fem.Function]) -> np.ndarray:
@@ -50,9 +62,7 @@ class PointSampler:
             for k, f in enumerate(functions):
                 values[self.local, k] = f.eval(self.points, self.cells).reshape(-1)
         values = self.comm.allreduce(values, op=MPI.SUM)
-        found = self.counts > 0
-        values[found] /= self.counts[found][:, None]
-        values[~found] = np.nan
+        values[~self.found] = np.nan
         return values
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pnp.errors import ConvergenceError
-from pnp.post.current import CurrentMeter
 from pnp.solver.continuation import to_voltage
+from pnp.solver.current import CurrentMeter
 from pnp.solver.problem import PnpProblem
 
 log = logging.getLogger(__name__)
@@ -76,13 +76,14 @@ def solve_iv(
             )
         else:
             states[v] = problem.copy_state()
+            electrode, through_sections = meter.measure(sections)
             point = VoltagePoint(
                 v,
                 True,
                 step.newton_iterations,
                 time.perf_counter() - t0,
-                species_currents=meter.electrode_currents(),
-                section_currents=meter.section_currents(sections),
+                species_currents=electrode,
+                section_currents=through_sections.sum(axis=1),
             )
         if on_point is not None:
             on_point(point, problem)

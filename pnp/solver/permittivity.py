@@ -20,17 +20,18 @@ def smooth_axial_permittivity(
     bath: float,
     pore: float,
     filter_: float,
-    pore_length_nm: float,
-    filter_length_nm: float,
+    pore_extent_nm: tuple[float, float],
+    filter_extent_nm: tuple[float, float] | None,
     width_nm: float,
 ) -> np.ndarray:
     """eps_r(z) in the electrolyte: bath -> pore -> filter -> pore -> bath with tanh transitions
-    centred on the pore ends (z = -+L/2) and the filter ends (z = -+L_f/2)."""
-    half, half_f = 0.5 * pore_length_nm, 0.5 * filter_length_nm
-    in_pore = step(z, -half, width_nm) - step(z, half, width_nm)
+    centred on the pore ends and the filter ends (z_lo, z_hi) along the axis."""
+    lo, hi = pore_extent_nm
+    in_pore = step(z, lo, width_nm) - step(z, hi, width_nm)
     eps = bath + (pore - bath) * in_pore
-    if filter_length_nm > 0.0:
-        in_filter = step(z, -half_f, width_nm) - step(z, half_f, width_nm)
+    if filter_extent_nm is not None:
+        f_lo, f_hi = filter_extent_nm
+        in_filter = step(z, f_lo, width_nm) - step(z, f_hi, width_nm)
         eps = eps + (filter_ - pore) * in_filter
     return eps
 
@@ -52,8 +53,8 @@ def permittivity_function(domain: Domain, case: Case) -> dolfinx.fem.Function:
                 bath=regions["bath"].permittivity,
                 pore=regions["pore"].permittivity,
                 filter_=regions["filter"].permittivity,
-                pore_length_nm=domain.pore_length_nm,
-                filter_length_nm=case.geometry.filter_length_nm,
+                pore_extent_nm=domain.pore_extent_nm,
+                filter_extent_nm=domain.filter_extent_nm,
                 width_nm=profile.transition_nm,
             )
         else:

@@ -249,13 +249,13 @@ class PnpProblem:
     def initial_guess(self) -> None:
         """psi linear between the electrodes, ln c stepping linearly across the pore."""
         sc, d = self.scales, self.domain
-        half = 0.5 * d.pore_length_nm
+        lo, hi = d.pore_extent_nm
         axis = d.axis
         z_min, z_max = axis_bounds(d)
         psi_in = float(self.voltage.value)
 
         def ramp(x, inside: float, outside: float) -> np.ndarray:
-            t = np.clip((x[axis] + half) / max(2 * half, 1e-30), 0.0, 1.0)
+            t = np.clip((x[axis] - lo) / max(hi - lo, 1e-30), 0.0, 1.0)
             return inside + (outside - inside) * t
 
         def psi0(x):

@@ -52,11 +52,12 @@ class Scales:
     def potential(self, volts: float) -> float:
         return volts / self.thermal_voltage
 
-    def current_factor(self, charge: int, dim: int) -> float:
+    def current_factor(self, charge: int, section_dim: int) -> float:
         """Multiplies a scaled flux integral (D_i/D0 inside the flux) to give a current.
 
-        Amperes for 2D-axisymmetric and 3D (integral over a scaled area), A/m^2 in 1D.
+        `section_dim` is the dimension of the cross-section the flux crosses: 2 for 3D
+        and the axisymmetric r-z section (A, with the 2 pi of the revolution applied by
+        the caller), 1 for a planar 2D section (A per metre of depth), 0 in 1D (A/m^2).
         """
         flux_scale = self.diffusion_m2_per_s * self.concentration_mM / self.length_m
-        area_scale = 1.0 if dim == 1 else self.length_m**2
-        return charge * FARADAY * flux_scale * area_scale
+        return charge * FARADAY * flux_scale * self.length_m**section_dim

@@ -6,27 +6,28 @@ total current, ionic plus displacement current eps d E/dt: by Poisson and the
 Nernst–Planck balances its divergence vanishes, so it is the same through every
 cross-section and equals the current in the external circuit.
 
-Discretely, with a step function w (0 on the inside side of a plane, 1 on the
-outside side, as in `pnp.post.current`), scaled:
+Discretely, with a weight w (0 on the inside electrode, 1 on the outside one;
+see `pnp.solver.current`), scaled:
 
-    total(w)  = sum_i z_i int j_i . grad w  -  (1 / kappa) D_t int eps_r grad psi . grad w
+    total(w)  = sum_i z_i flux_i(w)  -  (1 / kappa) D_t int eps_r grad psi . grad w
 
-where D_t is the BDF difference of the step just taken. The Nernst–Planck and
-Poisson residuals vanish for every test function that is zero on the
-electrodes, so total(w) is the same for every plane to solver tolerance (its
-spread over the pore sections is reported). At the outside electrode w is the
-boundary hat function; the ionic current into the electrode is then
+with flux_i(w) = -R_i(w) read from the assembled *steady* residual R (the flux
+term alone, at the residual's quadrature) and D_t the BDF difference of the
+step just taken. The Nernst–Planck and Poisson residuals of the step vanish at
+every node off the electrodes, so total(w) is the same for every plane to solver
+tolerance (its spread over the pore sections is reported). At the outside
+electrode w is the boundary hat; the ionic current into the electrode is the
+exact discrete boundary flux of the time-step residual R^t (flux minus the
+storage in the last cell layer, equal to the flux in steady state):
 
-    ionic_i = z_i (int j_i . grad w - int dc_i/dt w)
+    ionic_i = -R^t_i(w)
 
-(the exact discrete boundary flux: the second term is the storage in the last
-cell layer, zero in steady state), and the displacement current there is
-total - sum_i ionic_i.
+and the displacement current there is total - sum_i ionic_i. The field term is
+linear in psi with a piecewise-constant integrand for P1, integrated exactly.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,8 +36,8 @@ import ufl
 from mpi4py import MPI
 
 from pnp.fem import dolfinx
-from pnp.post.current import CurrentMeter, relative_spread
-from pnp.solver.transient import potential_rate, species_rates
+from pnp.solver.current import CurrentMeter, current_factors, relative_spread
+from pnp.solver.transient import potential_rate
 from pnp.transient.problem import TransientProblem
 
 fem = dolfinx.fem
@@ -69,51 +70,41 @@ class TransientCurrentMeter:
 
     def __init__(self, transient: TransientProblem, sections: Sequence[float]) -> None:
         problem = transient.problem
-        self.meter = CurrentMeter(problem)
+        self.steady = CurrentMeter(problem)  # the steady residual: the flux term alone
+        self.ionic = CurrentMeter(problem, residual=transient.newton.problem.F)
         self.sections = list(sections)
         n = len(problem.case.species)
         coeffs, measures = problem.coefficients, problem.measures
-        r = coeffs.weight
         self.step = fem.Function(problem.scalar_space)
-        rates = species_rates(problem.state, transient.levels, n)
-        self.storage_forms = [
-            fem.form(rate * self.step * r * measures.dx_electrolyte) for rate in rates
-        ]
         psi_rate = potential_rate(problem.state, transient.levels, n)
         self.field_form = fem.form(
             coeffs.permittivity
             * ufl.inner(ufl.grad(psi_rate), ufl.grad(self.step))
-            * r
+            * coeffs.weight
             * measures.dx
         )
-        domain = problem.domain
-        angular = 2.0 * math.pi if domain.axisymmetric else 1.0
-        unit = angular * problem.scales.current_factor(1, domain.dim)
+        unit = current_factors(problem, [1])[0]
         self.displacement_factor = -unit / problem.scales.kappa
-        self.comm = domain.mesh.comm
-        z_max = self.meter.z_max  # the plane of CurrentMeter.electrode_currents:
-        self.electrode_plane = z_max - 1e-9 * max(abs(z_max), 1.0)  # w = the boundary hat
+        self.comm = problem.domain.mesh.comm
+        self.owned = problem.scalar_space.dofmap.index_map.size_local
+        self.planes = np.vstack(
+            [self.steady.electrode, *(self.steady.plane_weights(z) for z in self.sections)]
+        )
 
-    def _sum(self, forms: Sequence[fem.Form]) -> np.ndarray:
-        local = np.array([fem.assemble_scalar(f) for f in forms])
-        return self.comm.allreduce(local, op=MPI.SUM)
-
-    def _set_plane(self, z: float) -> None:
-        self.step.interpolate(lambda x: (x[self.meter.axis] >= z).astype(np.float64))
-
-    def _displacement(self) -> float:
-        return float(self._sum([self.field_form])[0]) * self.displacement_factor
+    def _displacement(self, weights: np.ndarray) -> float:
+        """Displacement current through the surface described by owned-node `weights`."""
+        self.step.x.array[: self.owned] = weights
+        self.step.x.scatter_forward()  # ghosts take their owners' values
+        local = fem.assemble_scalar(self.field_form)
+        return float(self.comm.allreduce(local, op=MPI.SUM)) * self.displacement_factor
 
     def measure(self) -> TransientCurrents:
-        z = self.electrode_plane
-        through = self.meter.species_currents(z)  # ionic flux through the last cell layer
-        self._set_plane(z)
-        species = through - self._sum(self.storage_forms) * self.meter.factors
-        total = float(through.sum()) + self._displacement()
-        sections = []
-        for z in self.sections:
-            self._set_plane(z)
-            sections.append(float(self.meter.species_currents(z).sum()) + self._displacement())
+        flux = self.steady.through(self.planes)
+        species = self.ionic.electrode_currents()
+        displacement = [self._displacement(w) for w in self.planes]
+        totals = flux.sum(axis=1) + np.array(displacement)
         return TransientCurrents(
-            species=species, displacement=total - float(species.sum()), sections=np.array(sections)
+            species=species,
+            displacement=float(totals[0]) - float(species.sum()),
+            sections=totals[1:],
         )

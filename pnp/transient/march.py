@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pnp.post.current import pore_sections
 from pnp.post.ghk_counterpart import reference_area_m2
 from pnp.post.output import FieldWriter
+from pnp.solver.current import pore_sections
 from pnp.transient.current import TransientCurrentMeter, TransientCurrents
 from pnp.transient.problem import TransientProblem
 from pnp.transient.protocol import VoltageProtocol
@@ -35,7 +35,7 @@ class TransientMarch:
         self.transient, self.protocol = transient, protocol
         self.say, self.checkpoint = say, checkpoint
         self.settings = case.transient
-        sections = pore_sections(case.geometry.pore_length_nm, case.output.sections)
+        sections = pore_sections(transient.problem.domain.pore_extent_nm, case.output.sections)
         self.meter = TransientCurrentMeter(transient, sections)
         self.trace = TransientTrace(case.species_names, reference_area_m2(case))
         self.fields = FieldWriter(transient.problem, out_dir) if case.output.fields else None

@@ -104,7 +104,7 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
         march.finish()
         results["transient"] = _summary_block(march, summary)
         results["steady_check"] = steady_check(
-            problem, march.meter.meter, protocol.final_mV, march.last, march.trace.area_m2
+            problem, march.meter.steady, protocol.final_mV, march.last, march.trace.area_m2
         )
     finally:
         transient.destroy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from mpi4py import MPI
 
-from pnp.post.current import CurrentMeter
+from pnp.solver.current import CurrentMeter
 from pnp.solver.newton import SolveReport
 from pnp.solver.problem import PnpProblem
 from pnp.transient.current import TransientCurrents

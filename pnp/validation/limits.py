@@ -270,6 +270,7 @@ def wall_domain(comm: MPI.Comm, length_nm: float, cells: int) -> Domain:
         kind="slab",
         axisymmetric=False,
         pore_length_nm=length_nm,
+        pore_extent_nm=(0.0, length_nm),
         regions={"bath": REGION_TAGS["bath"]},
         boundaries={
             "pore_wall": BOUNDARY_TAGS["pore_wall"],

@@ -75,7 +75,10 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
 
     if kind == "mesh":
         mesh_file = _mesh_file(r, g, base_dir)
-        axisymmetric = r.boolean(g, "axisymmetric", p, default=False)
+        # required for a 2D mesh (the reader says so once the dimension is known)
+        axisymmetric = (
+            r.boolean(g, "axisymmetric", p, default=False) if "axisymmetric" in g else None
+        )
         groups = _groups(r, g)
         return Geometry(
             kind=kind,
