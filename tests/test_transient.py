@@ -19,7 +19,7 @@ from pnp.fem import dolfinx
 from pnp.run import prepare
 from pnp.solver.continuation import to_voltage
 from pnp.solver.current import CurrentMeter, pore_sections
-from pnp.solver.transient import bdf_weights, time_scale_s
+from pnp.solver.transient import bdf_accumulate, bdf_weights, time_scale_s
 from pnp.theory import debye_length
 from pnp.transient import steady_start
 from pnp.transient.current import TransientCurrentMeter
@@ -115,6 +115,30 @@ def test_bdf_weights():
         assert (a0 * t[0] ** 2 + a1 * t[1] ** 2 + a2 * t[2] ** 2) / h == pytest.approx(2 * t[0])
     with pytest.raises(ValueError, match="previous step"):
         bdf_weights(2, 1.0)
+
+
+def test_bdf_accumulate_integrates_bdf_differences_exactly():
+    """A rate that is the BDF difference of y, integrated by the same weights, gives back
+    y^n - y^0 at every level (any steps, backward-Euler start); plain sums of rate * dt
+    do so for backward Euler only."""
+    rng = np.random.default_rng(3)
+    steps = rng.uniform(0.6, 1.4, 40)  # step ratios below 1 + sqrt(2)
+    y = np.cumsum(rng.normal(size=41))
+    for order in (1, 2):
+        charge, plain = [0.0], [0.0]
+        for n, step in enumerate(steps):
+            k = min(order, n + 1)  # the first step is backward Euler
+            previous = steps[n - 1] if k == 2 else None
+            a0, a1, a2 = bdf_weights(k, step, previous)
+            rate = (a0 * y[n + 1] + a1 * y[n] + (a2 * y[n - 1] if k == 2 else 0.0)) / step
+            past = (charge[-1], charge[-2] if n else 0.0)
+            charge.append(bdf_accumulate(rate, step, k, previous, past))
+            plain.append(plain[-1] + rate * step)
+        np.testing.assert_allclose(charge, y - y[0], rtol=0.0, atol=1e-12)
+        if order == 1:
+            np.testing.assert_allclose(plain, charge, rtol=0.0, atol=1e-12)
+        else:
+            assert np.abs(np.array(plain) - charge).max() > 0.1
 
 
 def test_time_scale_is_length_squared_over_diffusion():

@@ -57,6 +57,20 @@ def test_shipped_transient_case_runs_and_relaxes(shared_tmp, capsys):
     np.testing.assert_allclose(ionic, species, rtol=1e-12)
     np.testing.assert_allclose(total, ionic + np.array(block["displacement_current_pA"]))
     assert block["max_section_spread"] < 1e-6  # total current: the same through every section
+    # the charge passed: 0 at rest, then the integral of the total current, per segment
+    charge = np.array(block["charge_pC"])
+    assert len(charge) == n and charge[0] == 0.0 and "charge_C_per_m2" not in block
+    segments = block["segments"]
+    assert [(s["start_s"], s["voltage_mV"]) for s in segments] == [(0.0, 0.0), (1e-9, 100.0)]
+    assert segments[-1]["end_s"] == times[-1]
+    before = np.flatnonzero(times == 1e-9)[0]
+    assert segments[0]["charge_pC"] == pytest.approx(charge[before], rel=1e-12)
+    assert sum(s["charge_pC"] for s in segments) == pytest.approx(charge[-1], rel=1e-12)
+    steps = np.array(block["step_s"])
+    after = times > 3e-9  # the charge follows the current
+    assert np.diff(charge[after]) == pytest.approx(
+        (total * steps)[after][1:], rel=2e-2, abs=1e-3 * np.abs(total * steps).max()
+    )
     # the membrane charges during the rise: a displacement current far above the ionic one
     rise = (times > 1e-9) & (times < 1.05e-9)
     assert np.max(total[rise]) > 5 * abs(total[-1])
@@ -75,9 +89,15 @@ def test_shipped_transient_case_runs_and_relaxes(shared_tmp, capsys):
     with (out / "transient.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == n
-    assert {"time_s", "voltage_mV", "current_pA", "K_current_pA", "newton_iterations"} <= set(
-        rows[0]
-    )
+    assert {
+        "time_s",
+        "voltage_mV",
+        "current_pA",
+        "charge_pC",
+        "K_current_pA",
+        "newton_iterations",
+    } <= set(rows[0])
+    np.testing.assert_allclose([float(r["charge_pC"]) for r in rows], charge, rtol=1e-12)
     if COMM.rank == 0:
         printed = capsys.readouterr().out
         assert printed.count("  step ") == (n - 1) // 10
@@ -98,6 +118,10 @@ def test_slab_reports_current_densities(shared_tmp):
     header = (out / "transient.csv").read_text().splitlines()[0].split(",")
     assert header[:3] == ["time_s", "voltage_mV", "current_density_A_per_m2"]
     assert "Cl_current_density_A_per_m2" in header
+    assert "charge_C_per_m2" in header and "charge_pC" not in header
+    assert len(block["charge_C_per_m2"]) == len(block["times_s"])
+    assert [s["voltage_mV"] for s in block["segments"]] == [0.0, 100.0]
+    assert "charge_C_per_m2" in block["segments"][0]
 
 
 def test_backward_euler_and_bdf2_agree_on_the_trace(shared_tmp):

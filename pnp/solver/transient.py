@@ -25,6 +25,17 @@ BDF weights. dy/dt at t_{n+1} ~ (a0 y^{n+1} + a1 y^n + a2 y^{n-1}) / dt_n with
 
 (w = 1 gives the constant-step (3/2, -2, 1/2)). Both weight sets sum to zero,
 so the derivative of a constant vanishes exactly.
+
+Time integrals. A quantity whose rate is a BDF difference, r_n = D_t y, is
+integrated exactly by solving the same formula for the integral: Q^{n+1} from
+a0 Q^{n+1} + a1 Q^n + a2 Q^{n-1} = dt_n r_n (`bdf_accumulate`, with the weights
+and levels of each step) gives Q^n - Q^0 = y^n - y^0 at every level, since the
+difference of the two obeys the homogeneous recurrence from zero.
+For backward Euler this is the plain sum of r_n dt_n (it telescopes). For
+variable-step BDF2 that sum is not the change of anything: with
+a0 + a1 + a2 = 0 it is sum_n (a0 (y^{n+1} - y^n) - a2 (y^n - y^{n-1})), which
+weights the increments unevenly whenever w varies, and is only a first-order
+quadrature of the rate.
 """
 
 from __future__ import annotations
@@ -52,6 +63,17 @@ def bdf_weights(order: int, step: float, previous_step: float | None = None) -> 
         raise ValueError("BDF2 needs order 2 and the (positive) length of the previous step")
     w = step / previous_step
     return ((1.0 + 2.0 * w) / (1.0 + w), -(1.0 + w), w * w / (1.0 + w))
+
+
+def bdf_accumulate(
+    rate: float, step: float, order: int, previous_step: float | None, past: Sequence[float]
+) -> float:
+    """Q^{n+1} from (a0 Q^{n+1} + a1 Q^n + a2 Q^{n-1}) / `step` = `rate`: the time integral
+    of `rate` accumulated by the BDF formula of the step; `past` = (Q^n, Q^{n-1}), where
+    Q^{n-1} is needed only for BDF2."""
+    a0, a1, a2 = bdf_weights(order, step, previous_step)
+    older = past[1] if a2 != 0.0 else 0.0
+    return (step * rate - a1 * past[0] - a2 * older) / a0
 
 
 @dataclass(frozen=True)

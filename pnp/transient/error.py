@@ -10,7 +10,9 @@ predictor through the previous levels):
 
 (w = h / h_p; the constant-step BDF2 value is 2 h^3 y''' / 9). Right after a
 protocol change too few smooth levels exist: BDF2 then uses the backward-Euler
-estimate (conservative) and the first step has none.
+estimate (conservative) and the first step has none. The samples are
+concentrations, continuous across a voltage step, so the state just before an
+instantaneous step counts as a level of the solution after it (see `stepping`).
 """
 
 from __future__ import annotations

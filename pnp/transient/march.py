@@ -65,6 +65,7 @@ class TransientMarch:
             self.last,
             step_s=step.step_s,
             order=step.order,
+            previous_step_s=step.previous_step_s,
             newton_iterations=step.newton_iterations,
             error_estimate=step.error,
         )

@@ -1,4 +1,5 @@
-"""PNG of a transient run: the voltage protocol, the currents and their approach to the end."""
+"""PNG of a transient run: the voltage protocol, the currents, the charge passed and the
+approach of the current to its end value."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ def plot_transient(
     instantaneous: bool = True,
     title: str = "",
 ) -> None:
-    """Three panels: V(t); the total, ionic and displacement currents; and, for each segment
-    of the protocol (from one voltage step to the next), |I(t) - I(segment end)| against the
-    time since the step on log-log axes, where charging and relaxation separate.
+    """Four panels: V(t); the total, ionic and displacement currents; the charge passed
+    (the time integral of the total current); and, for each segment of the protocol (from
+    one voltage step to the next), |I(t) - I(segment end)| against the time since the step
+    on log-log axes, where charging and relaxation separate.
 
     After an instantaneous step (`instantaneous`) the first point carries the displacement
     spike of the step (a delta function, resolved only by the step length); it is drawn
@@ -35,6 +37,8 @@ def plot_transient(
     ionic = np.asarray(block[f"ionic_current_{unit}"], dtype=float)
     displacement = np.asarray(block[f"displacement_current_{unit}"], dtype=float)
     label = "pA" if unit == "pA" else "A/m$^2$"
+    charge_label = "pC" if unit == "pA" else "C/m$^2$"
+    charge = np.asarray(block["charge_pC" if unit == "pA" else "charge_C_per_m2"], dtype=float)
     starts = [0.0, *step_times_s]
 
     spikes = np.zeros(times.size, dtype=bool)
@@ -44,8 +48,9 @@ def plot_transient(
             if after.size:
                 spikes[after[0]] = True
 
-    fig, axes = plt.subplots(3, 1, figsize=(6.0, 8.5), layout="constrained")
+    fig, axes = plt.subplots(4, 1, figsize=(6.0, 11.0), layout="constrained")
     axes[0].sharex(axes[1])
+    axes[2].sharex(axes[1])
     axes[0].plot(t_ns, block["voltage_mV"], color="k")
     axes[0].set_ylabel("V (mV)")
     axes[1].plot(t_ns, total, color="C0", label="total (ionic + displacement)")
@@ -57,8 +62,11 @@ def plot_transient(
     axes[1].set_ylim(low - pad, high + pad)
     axes[1].axhline(0.0, color="k", lw=0.5)
     axes[1].set_ylabel(f"outward current ({label})")
-    axes[1].set_xlabel("time (ns)")
     axes[1].legend(fontsize=8)
+    axes[2].plot(t_ns, charge, color="C0")
+    axes[2].axhline(0.0, color="k", lw=0.5)
+    axes[2].set_ylabel(f"charge passed ({charge_label})")
+    axes[2].set_xlabel("time (ns)")
 
     ends = [*step_times_s, np.inf]
     for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
@@ -68,13 +76,13 @@ def plot_transient(
         departure = np.abs(total[inside] - total[inside[-1]])
         keep = departure > 0.0
         since = (times[inside] - start) * 1e9
-        axes[2].loglog(
+        axes[3].loglog(
             since[keep], departure[keep], ".-", ms=3, color=f"C{k}", label=f"after t = {start:g} s"
         )
-    axes[2].set_xlabel("time since the voltage step (ns)")
-    axes[2].set_ylabel(f"|I(t) - I(segment end)| ({label})")
+    axes[3].set_xlabel("time since the voltage step (ns)")
+    axes[3].set_ylabel(f"|I(t) - I(segment end)| ({label})")
     if len(starts) > 1:
-        axes[2].legend(fontsize=8)
+        axes[3].legend(fontsize=8)
     axes[0].set_title(title)
     fig.savefig(path, dpi=130)
     plt.close(fig)

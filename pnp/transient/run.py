@@ -139,6 +139,7 @@ def _summary_block(march: TransientMarch, summary: SteppingSummary) -> dict:
         "newton_iterations_total": summary.newton_iterations,
         "field_times_s": march.field_times,
         "max_section_spread": max(march.trace.section_spread),
+        "segments": march.trace.segments(march.protocol.steps),
         **march.trace.block(),
     }
 

@@ -1,13 +1,35 @@
 """Adaptive implicit time stepping of PNP from the current state to the end time.
 
 Each step solves one implicit BDF system (`TransientProblem`). The step lands
-exactly on every breakpoint of the voltage protocol (steps, ramp ends, the end
-time); after a breakpoint the history restarts (one backward-Euler step, then
-BDF2) and the step returns to `initial_step_s`, since the solution is not
-smooth across it. A step whose Newton solve fails is retried with half the
-length; one whose estimated local error (of the concentrations, relative
-tolerance `rtol`) exceeds the tolerance is retried with a shorter step. Below
-`min_step_s` a failing Newton solve raises `ConvergenceError`.
+exactly on every breakpoint of the voltage protocol (steps, ramp corners, the
+end time) and returns to `initial_step_s` there. A step whose Newton solve fails
+is retried with half the length; one whose estimated local error (of the
+concentrations, relative tolerance `rtol`) exceeds the tolerance is retried with
+a shorter step. Below `min_step_s` a failing Newton solve raises
+`ConvergenceError`.
+
+Restarts. The time levels since the last breakpoint form the history; at a
+breakpoint it restarts from the landing level, the state computed with the
+voltage just before the breakpoint (`VoltageProtocol.voltage_mV(left=True)`).
+
+- Instantaneous voltage step. The concentrations are continuous across the
+  jump, but the potential is not (Poisson is quasi-static, psi follows the
+  electrode at once): the landing level holds the left limit of psi. The first
+  step after the jump is backward Euler from it, so its displacement current
+  carries the whole charge of the jump (smeared over that step). No later BDF2
+  stencil may contain the landing level, since its difference of psi would
+  straddle the jump (a reversed spike of the displacement current, and a wrong
+  charge): the second step is backward Euler from the first post-jump level,
+  BDF2 follows from the third. The error estimate, which differences only the
+  concentrations, keeps the landing level (they are smooth from the right).
+- Ramp corner (the start and end of a ramp, `rise_time_s` > 0). V, psi and the
+  concentrations are continuous; only their time derivatives jump. The landing
+  level is then the right limit too, a level of the smooth solution after the
+  corner: the restart only keeps BDF2 from differencing across the corner, and
+  the second step after it is already BDF2 over (landing level, first level).
+
+Either way every smooth segment keeps second order (a bounded number of
+backward-Euler steps, each of local error O(h^2)).
 """
 
 from __future__ import annotations
@@ -33,7 +55,11 @@ ABSOLUTE_FLOOR = 1e-3  # concentrations below this fraction of a species' bath l
 
 @dataclass(frozen=True)
 class AcceptedStep:
-    """A completed step; the transient problem still holds its weights and time levels."""
+    """A completed step; the transient problem still holds its weights and time levels.
+
+    `order` and `previous_step_s` (the step before it in its BDF2 stencil, None for
+    backward Euler) give its weights, `pnp.solver.transient.bdf_weights`.
+    """
 
     index: int  # 1, 2, ...
     time_s: float
@@ -42,6 +68,23 @@ class AcceptedStep:
     order: int
     newton_iterations: int
     error: float | None  # estimated local error / tolerance
+    previous_step_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    """An accepted time level; `left_limit`: the state just before an instantaneous
+    voltage step at `time`, which only the first step after the jump may difference."""
+
+    time: float
+    state: np.ndarray
+    left_limit: bool = False
+
+
+def stencil(history: list[Level]) -> list[Level]:
+    """The levels the next BDF step differences: the history without a left-limit level,
+    unless that is all there is (the first step after a jump)."""
+    return [level for level in history if not level.left_limit] or history[-1:]
 
 
 @dataclass
@@ -81,36 +124,40 @@ class TimeStepper:
         bs = self.problem.V.dofmap.index_map_bs
         return np.exp(state.reshape(-1, bs)[self._electrolyte, 1:])
 
-    def _predict(self, history: list[tuple[float, np.ndarray]], time: float) -> np.ndarray:
-        """Linear extrapolation of the last two smooth levels (the Newton initial guess)."""
-        t0, w0 = history[-1]
-        if len(history) < 2:
-            return w0
-        t1, w1 = history[-2]
-        return w0 + (time - t0) / (t0 - t1) * (w0 - w1)
+    def _predict(self, levels: list[Level], time: float) -> np.ndarray:
+        """Linear extrapolation of the last two stencil levels (the Newton initial guess)."""
+        last = levels[-1]
+        if len(levels) < 2:
+            return last.state
+        before = levels[-2]
+        return last.state + (time - last.time) / (last.time - before.time) * (
+            last.state - before.state
+        )
 
-    def _estimate(
-        self, history: list[tuple[float, np.ndarray]], time: float, order: int
-    ) -> ErrorEstimate | None:
-        levels = [*history[-3:], (time, self.problem.state.x.array)]
-        values = [self._concentrations(w) for _, w in levels]
+    def _estimate(self, history: list[Level], time: float, order: int) -> ErrorEstimate | None:
+        times = [*(level.time for level in history[-3:]), time]
+        states = [*(level.state for level in history[-3:]), self.problem.state.x.array]
+        values = [self._concentrations(w) for w in states]
         scale = self.settings.rtol * np.maximum(values[-1], self._floor)
         comm = self.problem.domain.mesh.comm
-        return local_error(order, [t for t, _ in levels], values, scale, comm)
+        return local_error(order, times, values, scale, comm)
 
     def _solve_step(
-        self, history: list[tuple[float, np.ndarray]], new_time: float, order: int
+        self, levels: list[Level], new_time: float, order: int
     ) -> tuple[SolveReport, float]:
-        """One implicit step from the last level to `new_time`; returns the Newton report and
-        the voltage used (the value just before `new_time`)."""
-        (time, _), p, tp = history[-1], self.problem, self.transient
-        previous = history[-1][0] - history[-2][0] if order == 2 else None
-        tp.set_step(new_time - time, order, previous)
-        tp.set_history([w for _, w in reversed(history[-2:])])
+        """One implicit step of `order` from the last of the stencil `levels` to `new_time`;
+        returns the Newton report and the voltage used (the value just before `new_time`)."""
+        p, tp = self.problem, self.transient
+        tp.set_step(new_time - levels[-1].time, order, _previous_step(levels, order))
+        tp.set_history([level.state for level in reversed(levels[-2:])])
         voltage = self.protocol.voltage_mV(new_time, left=True)
         p.set_voltage(voltage)
-        p.restore_state(self._predict(history, new_time))
+        p.restore_state(self._predict(levels, new_time))
         return tp.solve(), voltage
+
+    def _jumps_at(self, time: float) -> bool:
+        """True if the voltage changes instantaneously at `time`."""
+        return self.protocol.voltage_mV(time, left=True) != self.protocol.voltage_mV(time)
 
     # -- the march ----------------------------------------------------------------------
     def run(self, on_step: Callable[[AcceptedStep], None] | None = None) -> SteppingSummary:
@@ -118,22 +165,23 @@ class TimeStepper:
         summary = SteppingSummary()
         breaks = self.protocol.breakpoints()
         time = 0.0
-        history = [(time, p.copy_state())]  # smooth levels since the last breakpoint
+        history = [Level(time, p.copy_state())]  # levels since the last breakpoint
         step = s.initial_step_s
         while breaks:
             target = breaks[0]
             trial = self._clip(time, step, target)
             landing = trial == target - time
             new_time = target if landing else time + trial
-            order = min(s.order, len(history))
-            report, voltage = self._solve_step(history, new_time, order)
+            levels = stencil(history)
+            order = min(s.order, len(levels))
+            report, voltage = self._solve_step(levels, new_time, order)
             summary.newton_iterations += report.iterations
             if not report.converged:
                 summary.rejected_newton += 1
                 step = 0.5 * trial
                 log.debug("t = %g s: step %g s failed (%s)", new_time, trial, report.reason)
                 if step < s.min_step_s:
-                    p.restore_state(history[-1][1])
+                    p.restore_state(history[-1].state)
                     raise _failure(report, time, new_time, trial, voltage)
                 continue
             estimate = self._estimate(history, new_time, order) if s.adaptive else None
@@ -152,15 +200,16 @@ class TimeStepper:
                         order=order,
                         newton_iterations=report.iterations,
                         error=None if estimate is None else estimate.norm,
+                        previous_step_s=_previous_step(levels, order),
                     )
                 )
             time = new_time
-            history = [*history[-3:], (time, p.copy_state())]
             if landing:
                 breaks.pop(0)
-                history = history[-1:]
+                history = [Level(time, p.copy_state(), left_limit=self._jumps_at(time))]
                 step = s.initial_step_s
             else:
+                history = [*history[-3:], Level(time, p.copy_state())]
                 step = self._next(trial, estimate, report.iterations)
         return summary
 
@@ -182,6 +231,11 @@ class TimeStepper:
         if self.settings.adaptive and step > remaining / 1.5:
             return 0.5 * remaining
         return step
+
+
+def _previous_step(levels: list[Level], order: int) -> float | None:
+    """Length of the step before the new one in a BDF2 stencil (None for backward Euler)."""
+    return levels[-1].time - levels[-2].time if order == 2 else None
 
 
 def _failure(

@@ -2,6 +2,16 @@
 
 Currents are in pA for a pore (with the density over the pore area beside the
 total) and in A/m^2 for a slab, as in the steady I–V results.
+
+The charge passed is the time integral of the total (external-circuit) current
+from t = 0, in pC (C/m^2 for a slab). It is accumulated by each step's own BDF
+formula (`pnp.solver.transient.bdf_accumulate`): the plain sum of I_n dt_n for
+backward Euler, the BDF2 recurrence after a BDF2 step. The displacement part of
+the current is the BDF difference of the field, so the charge then equals the
+change of the discrete displacement field exactly (to solver tolerance), at
+every step; the sum of I_n dt_n after BDF2 steps would not. The charge of an
+instantaneous voltage step is in the first step after it, whose current
+carries it.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pnp.solver.transient import bdf_accumulate
 from pnp.transient.current import TransientCurrents
 
 
@@ -23,6 +34,7 @@ class TransientTrace:
     times_s: list[float] = field(default_factory=list)
     voltage_mV: list[float] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
+    charge: list[float] = field(default_factory=list)  # passed since t = 0, C (C/m^2 in 1D)
     ionic: list[float] = field(default_factory=list)
     displacement: list[float] = field(default_factory=list)
     species: list[np.ndarray] = field(default_factory=list)
@@ -40,9 +52,18 @@ class TransientTrace:
         *,
         step_s: float = 0.0,
         order: int = 0,
+        previous_step_s: float | None = None,
         newton_iterations: int = 0,
         error_estimate: float | None = None,
     ) -> None:
+        """A row: the initial instant (`order` 0) or a step of `order` and `step_s` (after a
+        step of `previous_step_s` in its BDF2 stencil), whose weights integrate the charge."""
+        if order == 0:
+            charge = 0.0
+        else:
+            past = (self.charge[-1], self.charge[-2] if len(self.charge) > 1 else 0.0)
+            charge = bdf_accumulate(currents.total, step_s, order, previous_step_s, past)
+        self.charge.append(charge)
         self.times_s.append(time_s)
         self.voltage_mV.append(voltage_mV)
         self.total.append(currents.total)
@@ -65,6 +86,11 @@ class TransientTrace:
         factor = 1.0 if self.area_m2 is None else 1e12
         return [factor * v for v in values]
 
+    @property
+    def charge_key(self) -> str:
+        """``charge_pC`` for a pore, ``charge_C_per_m2`` for a slab."""
+        return "charge_C_per_m2" if self.area_m2 is None else "charge_pC"
+
     def current(self) -> list[float]:
         """The total current in the unit of `unit`."""
         return self._scaled(self.total)
@@ -82,6 +108,30 @@ class TransientTrace:
             columns["current_density_A_per_m2"] = [v / self.area_m2 for v in self.total]
         return columns
 
+    def segments(self, steps: Sequence[tuple[float, float]]) -> list[dict]:
+        """The charge passed in each protocol segment, from its step time (`steps`: the
+        protocol's (time_s, voltage_mV)) to the next or to the end of the trace; a step's
+        own charge counts in the segment it starts. Segments the trace has not reached
+        are left out."""
+        times = np.asarray(self.times_s)
+        starts = [t for t, _ in steps]
+        ends = [*starts[1:], self.times_s[-1]]
+        rows = []
+        for (start, voltage), end in zip(steps, ends, strict=True):
+            if start > times[-1]:
+                break
+            first, last = (int(np.searchsorted(times, t, side="right")) - 1 for t in (start, end))
+            passed = self._scaled([self.charge[last] - self.charge[first]])[0]
+            rows.append(
+                {
+                    "start_s": start,
+                    "end_s": min(end, times[-1]),
+                    "voltage_mV": voltage,
+                    self.charge_key: passed,
+                }
+            )
+        return rows
+
     def species_currents(self) -> dict[str, list[float]]:
         matrix = np.array(self.species).reshape(len(self.species), len(self.species_names))
         return {
@@ -98,6 +148,7 @@ class TransientTrace:
         if self.area_m2 is None:
             data["current_pA"] = None  # a slab has densities only, as in the steady results
         data.update(self.currents())
+        data[self.charge_key] = self._scaled(self.charge)
         data[species_key] = self.species_currents()
         data.update(
             section_spread=self.section_spread,
@@ -112,6 +163,7 @@ class TransientTrace:
         """Columns of transient.csv."""
         cols: dict[str, list] = {"time_s": self.times_s, "voltage_mV": self.voltage_mV}
         cols.update(self.currents())
+        cols[self.charge_key] = self._scaled(self.charge)
         per = "current_density_A_per_m2" if self.area_m2 is None else "current_pA"
         for name, values in self.species_currents().items():
             cols[f"{name}_{per}"] = values
