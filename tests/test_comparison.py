@@ -10,7 +10,13 @@ import pytest
 from mpi4py import MPI
 
 from pnp.case import case_from_dict, load_case
-from pnp.post.comparison import apparent_permeability_ratios, fitted_ghk, relative_current_errors
+from pnp.post.comparison import (
+    NEAR_ZERO,
+    apparent_permeability_ratios,
+    current_agreement,
+    fitted_ghk,
+    relative_current_errors,
+)
 from pnp.post.ghk_counterpart import ghk_block, ghk_permeabilities
 from pnp.run import run_case
 from pnp.theory import ghk_voltage, planck_potential, tms_potential
@@ -34,10 +40,14 @@ def test_comparison_is_exact_in_the_dilute_limit(shared_tmp):
     for name, p in ghk_permeabilities(case).items():
         assert fitted["permeabilities_m_per_s"][name] == pytest.approx(p, rel=5e-3)
     assert fitted["relative_rms_residual"] < 1e-3
+    assert cmp["sign_disagreements"] == 0
+    assert 0.0 <= cmp["max_fold_error"] < 5e-3
+    assert cmp["max_fold_factor"] == pytest.approx(np.exp(cmp["max_fold_error"]), rel=1e-15)
+    assert cmp["max_fold_voltage_mV"] in cmp["voltages_mV"]
     on_disk = json.loads((shared_tmp / "dilute" / "results.json").read_text())
-    assert on_disk["ghk_comparison"]["max_relative_current_error"] == pytest.approx(
-        cmp["max_relative_current_error"]
-    )
+    for key in ("max_relative_current_error", "max_fold_error", "max_fold_factor"):
+        assert on_disk["ghk_comparison"][key] == pytest.approx(cmp[key])
+    assert on_disk["ghk_comparison"]["fold_errors"] == pytest.approx(cmp["fold_errors"])
 
 
 @pytest.mark.parametrize("fixed_charge_M", [0.0, -0.05])
@@ -80,6 +90,75 @@ def test_near_zero_currents_are_excluded_from_the_relative_error():
     ]
     errors = relative_current_errors(pnp, ghk)
     assert errors == pytest.approx([0.1, None, 0.25])
+
+
+def points(pairs):
+    """Synthetic PNP and GHK points from (voltage, I_pnp, I_ghk) triples (A/m^2)."""
+    pnp = [{"voltage_mV": v, "converged": True, "current_density_A_per_m2": i} for v, i, _ in pairs]
+    ghk = [{"voltage_mV": v, "current_density_A_per_m2": g} for v, _, g in pairs]
+    return pnp, ghk
+
+
+@pytest.mark.parametrize("factor", [2.0, 100.0, 0.5, 0.01])
+def test_fold_error_is_the_same_for_ghk_too_large_or_too_small(factor):
+    pnp, ghk = points([(-80, -50.0, -50.0 * factor), (0, 20.0, 20.0), (80, 40.0, 40.0)])
+    block = current_agreement(pnp, ghk)
+    expected = abs(np.log(factor))  # ln 2 for 2 and 1/2, ln 100 for 100 and 1/100
+    assert block["fold_errors"] == pytest.approx([expected, 0.0, 0.0])
+    assert block["max_fold_error"] == pytest.approx(expected)
+    assert block["max_fold_factor"] == pytest.approx(max(factor, 1 / factor))
+    assert block["max_fold_voltage_mV"] == -80
+    assert block["sign_disagreements"] == 0
+    assert block["current_signs_disagree"] == [False, False, False]
+
+
+def test_the_relative_error_saturates_where_the_fold_error_does_not():
+    """|I_ghk - I_pnp| / |I_pnp| = |r - 1| tends to 1 as GHK -> 0 and passes 1 only for
+    r > 2 (or r < 0); the fold error tells every factor apart, in both directions."""
+    relative, fold = {}, {}
+    for r in (0.5, 0.01, 0.001, 2.0, 100.0):
+        pnp, ghk = points([(-40, -10.0, -10.0 * r), (40, 10.0, 10.0 * r)])
+        relative[r] = max(relative_current_errors(pnp, ghk))
+        fold[r] = current_agreement(pnp, ghk)["max_fold_error"]
+    assert relative[0.01] == pytest.approx(0.99) and relative[0.001] == pytest.approx(0.999)
+    assert relative[0.001] - relative[0.01] < 0.01  # a factor 100 and 1000 look alike
+    assert relative[0.5] == pytest.approx(0.5) and relative[2.0] == pytest.approx(1.0)
+    assert fold[0.001] - fold[0.01] == pytest.approx(np.log(10.0))
+    assert fold[0.01] == pytest.approx(fold[100.0]) == pytest.approx(np.log(100.0))
+    assert fold[0.5] == pytest.approx(fold[2.0]) == pytest.approx(np.log(2.0))
+
+
+def test_sign_disagreements_are_counted_and_make_the_fold_infinite():
+    pnp, ghk = points(
+        [
+            (-80, -100.0, -150.0),  # ln 1.5
+            (-40, -40.0, 5.0),  # opposite sign
+            (-20, -5.0, 3.0),  # opposite, but |I_pnp| < NEAR_ZERO x 100: not compared
+            (0, 30.0, 0.0),  # GHK zero: no factor relates the currents either
+            (40, 60.0, 30.0),  # ln 2
+        ]
+    )
+    assert 5.0 < NEAR_ZERO * 100.0 < 30.0
+    block = current_agreement(pnp, ghk)
+    assert block["current_signs_disagree"] == [False, True, None, True, False]
+    assert block["fold_errors"] == pytest.approx([np.log(1.5), None, None, None, np.log(2.0)])
+    assert block["sign_disagreements"] == 2
+    assert block["max_fold_error"] is None and block["max_fold_factor"] is None
+    assert block["max_fold_voltage_mV"] == -40  # the first voltage of opposite sign
+    relative = [e for e in relative_current_errors(pnp, ghk) if e is not None]
+    assert max(relative) == pytest.approx(1.125)  # |5 / -40 - 1|: just above 100 %
+
+
+def test_near_zero_and_unconverged_points_are_not_compared():
+    pnp, ghk = points([(-50, -100.0, -90.0), (0, 0.5, -3.0), (50, 80.0, 100.0), (80, 90.0, -1.0)])
+    pnp[3]["converged"] = False
+    block = current_agreement(pnp, ghk)
+    assert block["fold_errors"] == pytest.approx([np.log(100 / 90), None, np.log(100 / 80), None])
+    assert block["current_signs_disagree"] == [False, None, False, None]
+    assert block["sign_disagreements"] == 0
+    assert block["max_fold_factor"] == pytest.approx(1.25) and block["max_fold_voltage_mV"] == 50
+    nothing = current_agreement(*points([(0, 0.0, 1.0)]))
+    assert nothing["max_fold_error"] is None and nothing["sign_disagreements"] == 0
 
 
 def test_apparent_ratio_reproduces_the_reversal_potential():

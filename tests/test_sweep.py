@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from mpi4py import MPI
 
+from pnp.case import load_case
 from pnp.cli import main
 from pnp.sweep import SweepError, load_sweep, read_summary, run_sweep
+from pnp.sweep.expand import SweepPoint
+from pnp.sweep.summary import RESULT_COLUMNS, case_row, summary_columns, write_summary
 
 COMM = MPI.COMM_WORLD
 
@@ -259,3 +262,38 @@ def test_bad_sweep_input_exits_with_2_and_a_message(shared_tmp, capsys):
     if COMM.rank == 0:
         listing = capsys.readouterr().out
         assert "0003  regions.pore.fixed_charge_M=-0.01 species.K.outside_mM=5.0" in listing
+
+
+def test_summary_rows_carry_the_fold_factor_and_the_sign_count(shared_tmp):
+    """The fold columns sit beside the older relative error, are copied from the case's
+    ghk_comparison, and an infinite fold (opposite signs) reads back as an empty cell."""
+    fold = RESULT_COLUMNS.index("max_fold_factor")
+    assert RESULT_COLUMNS[fold : fold + 4] == (
+        "max_fold_factor",
+        "max_fold_error",
+        "sign_disagreements",
+        "max_relative_current_error",
+    )
+    write_sweep(shared_tmp)
+    case = load_case(shared_tmp / "tiny.toml")
+    points = [{"voltage_mV": v, "converged": True} for v in (-40.0, 0.0, 40.0)]
+    rows = []
+    for k, (factor, signs) in enumerate([(2.5, 0), (None, 1)]):
+        comparison = {
+            "max_fold_factor": factor,
+            "max_fold_error": None if factor is None else math.log(factor),
+            "sign_disagreements": signs,
+            "max_relative_current_error": 1.5,
+        }
+        results = {"points": points, "ghk_comparison": comparison}
+        point = SweepPoint(k, f"{k:04d}", (k,), {"regions.pore.fixed_charge_M": -0.1 * k})
+        rows.append(case_row(point, case, results, error=None, seconds=1.0, folder="x"))
+    path = shared_tmp / "summary.csv"
+    if COMM.rank == 0:
+        write_summary(path, summary_columns(["regions.pore.fixed_charge_M"]), rows)
+    COMM.barrier()
+    first, second = read_summary(path)
+    assert first["max_fold_factor"] == 2.5 and first["sign_disagreements"] == 0
+    assert first["max_fold_error"] == pytest.approx(math.log(2.5))
+    assert second["max_fold_factor"] is None and second["max_fold_error"] is None
+    assert second["sign_disagreements"] == 1 and second["max_relative_current_error"] == 1.5

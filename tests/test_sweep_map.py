@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import gc
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +13,10 @@ import pytest
 from mpi4py import MPI
 
 from pnp.cli import main
+from pnp.post.map_style import key_label
+from pnp.post.maps import plot_map
 from pnp.sweep import load_sweep, read_summary, run_sweep
-from pnp.sweep.grid import map_data
+from pnp.sweep.grid import MapAxis, MapData, Panel, map_data
 
 COMM = MPI.COMM_WORLD
 
@@ -88,7 +92,7 @@ def test_map_writes_png_and_a_csv_matching_the_summary(swept, capsys):
     out = swept["grid"]
     assert main(["map", str(out)]) == 0
     COMM.barrier()
-    stem = "map_max_relative_current_error_regions.pore.fixed_charge_M_vs_species.K.inside_mM"
+    stem = "map_max_fold_factor_regions.pore.fixed_charge_M_vs_species.K.inside_mM"
     png, table = out / f"{stem}.png", out / f"{stem}.csv"
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
     rows = read_csv(table)
@@ -96,7 +100,8 @@ def test_map_writes_png_and_a_csv_matching_the_summary(swept, capsys):
         "regions.pore.fixed_charge_M",
         "species.K.inside_mM",
         "solver.max_iterations",
-        "max_relative_current_error",
+        "max_fold_factor",
+        "sign_disagreements",
         "status",
         "case_id",
     ]
@@ -108,10 +113,15 @@ def test_map_writes_png_and_a_csv_matching_the_summary(swept, capsys):
         assert float(row["species.K.inside_mM"]) == expected["species.K.inside_mM"]
         assert row["status"] == expected["status"]
         if expected["status"] == "failed":
-            assert row["max_relative_current_error"] == ""
-        else:
-            value = float(row["max_relative_current_error"])
-            assert value == expected["max_relative_current_error"]
+            assert row["max_fold_factor"] == row["sign_disagreements"] == ""
+            assert expected["max_fold_factor"] is expected["sign_disagreements"] is None
+        else:  # the summary holds the case's own comparison
+            results = json.loads((out / expected["folder"] / "results.json").read_text())
+            comparison = results["ghk_comparison"]
+            for key in ("max_fold_factor", "max_fold_error", "sign_disagreements"):
+                assert expected[key] == comparison[key]
+            assert float(row["max_fold_factor"]) == expected["max_fold_factor"] >= 1.0
+            assert int(row["sign_disagreements"]) == expected["sign_disagreements"] == 0
     if COMM.rank == 0:
         assert str(png) in capsys.readouterr().out
 
@@ -151,8 +161,8 @@ def test_map_options_and_one_axis_sweeps(swept):
     line = swept["line"]
     assert main(["map", str(line)]) == 0
     COMM.barrier()
-    assert (line / "map_max_relative_current_error_regions.pore.fixed_charge_M.png").exists()
-    rows = read_csv(line / "map_max_relative_current_error_regions.pore.fixed_charge_M.csv")
+    assert (line / "map_max_fold_factor_regions.pore.fixed_charge_M.png").exists()
+    rows = read_csv(line / "map_max_fold_factor_regions.pore.fixed_charge_M.csv")
     assert [float(r["regions.pore.fixed_charge_M"]) for r in rows] == [-0.05, -0.01, 0.0]
 
 
@@ -172,3 +182,137 @@ def test_map_input_errors_exit_with_2(swept, capsys, args, words):
     if COMM.rank == 0:
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err
+
+
+def test_an_older_summary_without_the_fold_columns(swept, shared_tmp, capsys):
+    """A sweep folder written before the fold metric: the default map names the missing
+    column and the way out; the older columns still map."""
+    old = shared_tmp / "old"
+    if COMM.rank == 0:
+        shutil.copytree(swept["grid"], old)
+        with (old / "summary.csv").open() as handle:
+            rows = list(csv.DictReader(handle))
+        dropped = ("max_fold_factor", "max_fold_error", "sign_disagreements")
+        columns = [c for c in rows[0] if c not in dropped]
+        with (old / "summary.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, columns, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    COMM.barrier()
+    assert main(["map", str(old)]) == 2
+    if COMM.rank == 0:
+        err = capsys.readouterr().err
+        assert "has no max_fold_factor column" in err and "max_relative_current_error" in err
+        assert "new --out" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert main(["map", str(old), "--metric", "max_relative_current_error"]) == 0
+    COMM.barrier()
+    stem = "map_max_relative_current_error_regions.pore.fixed_charge_M_vs_species.K.inside_mM"
+    rows = read_csv(old / f"{stem}.csv")
+    assert len(rows) == 12 and all(r["sign_disagreements"] == "" for r in rows)
+
+
+def synthetic_map(metric: str) -> MapData:
+    """A 4 x 3 map: fold factors from 1 to 30, one cell of opposite sign, one failed."""
+    x = MapAxis(
+        "regions.pore.fixed_charge_M", 0, (0, 1, 2), np.array([-1.0, -0.1, 0.0]), (-1, -0.1, 0)
+    )
+    y = MapAxis(
+        "species.K.inside_mM", 1, (0, 1, 2, 3), np.array([1.0, 10, 100, 1000]), (1, 10, 100, 1000)
+    )
+    value = np.array([[30.0, 1.5, 1.0], [8.0, 1.3, 1.02], [np.nan, 1.1, 1.04], [np.nan, 1.08, 1.2]])
+    status = np.full((4, 3), "ok", dtype=object)
+    status[3, 0] = "failed"
+    signs = np.zeros((4, 3))
+    signs[2, 0], signs[3, 0] = 2, np.nan
+    ids = np.array([[f"{3 * j + i:04d}" for i in range(3)] for j in range(4)], dtype=object)
+    panel = Panel({}, value, status, ids, np.full((4, 3), 2.0), signs)
+    return MapData("synthetic", metric, x, y, [panel])
+
+
+@pytest.fixture
+def drawn(monkeypatch, tmp_path):
+    """plot_map's figure, kept for inspection."""
+    from matplotlib.figure import Figure
+
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: figures.append(self))
+
+    def draw(data: MapData, **scales):
+        plot_map(tmp_path / "map.png", data, **scales)
+        return figures[-1]
+
+    return draw
+
+
+def test_fold_factor_map_log_colours_fold_contours_and_sign_cells(drawn):
+    from matplotlib import colors
+
+    fig = drawn(synthetic_map("max_fold_factor"), y_scale="log")
+    ax = fig.axes[0]
+    mesh = next(c for c in ax.collections if hasattr(c, "norm") and c.get_array() is not None)
+    assert isinstance(mesh.norm, colors.LogNorm)
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (1.0, 30.0)  # 1 = GHK exact, at the bottom
+    (contours,) = [c for c in ax.collections if hasattr(c, "levels") and c.levels.size]
+    np.testing.assert_allclose(contours.levels, np.log10([1.05, 1.2, 2.0, 10.0]))
+    hatched = [p for p in ax.patches if p.get_hatch() == "xx"]
+    (hatched,) = hatched  # the cell of opposite sign: no factor, dark
+    assert hatched.get_xy() == pytest.approx((-1.45, 10**1.5))  # x = -1, y = 100
+    assert hatched.get_facecolor()[:3] == pytest.approx((0.3, 0.3, 0.3))
+    texts = [t.get_text() for t in ax.texts]
+    assert "±2" in texts and "30" in texts and "1.0000" in texts  # factors near 1: 4 decimals
+    assert ax.get_xlabel() == "pore fixed charge (M)" and ax.get_ylabel() == "K inside (mM)"
+    legend = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "contours at ×1.05, ×1.2, ×2, ×10" in legend
+    assert any(t.startswith("±n: GHK of opposite sign") for t in legend)
+    colorbar = fig.axes[1]
+    ticks = [t.get_text() for t in colorbar.get_yticklabels()]
+    assert "1" in ticks and "2" in ticks and "10" in ticks
+
+
+def test_other_metrics_keep_their_scales_and_mark_sign_cells_over_the_colour(drawn):
+    from matplotlib import colors
+
+    data = synthetic_map("reversal_potential_error_mV")
+    data.panels[0].value = data.panels[0].value - 5.0
+    data.panels[0].value[2, 0] = 3.0  # the error has a value where the signs disagree
+    fig = drawn(data)
+    ax = fig.axes[0]
+    mesh = next(c for c in ax.collections if hasattr(c, "norm") and c.get_array() is not None)
+    assert type(mesh.norm) is colors.Normalize and mesh.norm.vmin == -mesh.norm.vmax
+    (hatched,) = [p for p in ax.patches if p.get_hatch() == "xx"]
+    assert hatched.get_facecolor()[3] == 0.0  # transparent: the colour shows
+    assert "GHK minus PNP reversal potential (mV)" in [a.get_ylabel() for a in fig.axes]
+
+
+def test_one_axis_fold_plot_is_logarithmic_and_marks_opposite_signs(drawn):
+    x = MapAxis(
+        "regions.pore.fixed_charge_M", 0, (0, 1, 2), np.array([-1.0, -0.1, 0.0]), (-1, -0.1, 0)
+    )
+    ok = np.full((1, 3), "ok", dtype=object)
+    ids = np.array([["0000", "0001", "0002"]], dtype=object)
+    value, signs = np.array([[np.nan, 1.8, 1.001]]), np.array([[3.0, 0.0, 0.0]])
+    panel = Panel({}, value, ok, ids, np.full((1, 3), 0.5), signs)
+    ax = drawn(MapData("line", "max_fold_factor", x, None, [panel])).axes[0]
+    assert ax.get_yscale() == "log"
+    diamonds = [line for line in ax.get_lines() if line.get_marker() == "D"]
+    assert len(diamonds) == 1 and list(diamonds[0].get_xdata()) == [-1.0]
+    assert "±3" in [t.get_text() for t in ax.texts]
+    thresholds = [t.get_text() for t in ax.texts if t.get_text().startswith("×")]
+    assert thresholds == ["×1.05", "×1.2", "×2"]  # up to the first factor above the data
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("species.K.inside_mM", "K inside (mM)"),
+        ("regions.pore.fixed_charge_M", "pore fixed charge (M)"),
+        ("geometry.pore_radius_nm", "pore radius (nm)"),
+        ("regions.filter.permittivity", "filter permittivity"),
+        ("surfaces.pore_wall.charge_C_per_m2", "pore wall charge (C/m²)"),
+        ("solver.max_iterations", "solver max iterations"),
+        ("debye_over_length", "Debye length / pore length"),
+        ("max_fold_factor", "largest factor between GHK and PNP currents"),
+    ],
+)
+def test_map_labels_are_readable(key, label):
+    assert key_label(key) == label

@@ -12,20 +12,23 @@ def add_parser(subparsers) -> None:
         "map",
         help="failure map of a sweep: a GHK error over two sweep axes (PNG and CSV)",
         description="Draw a summary column of a finished (or running) sweep over two of its "
-        "axes, with the 5 % / 20 % contours of the relative GHK current error (1 / 5 mV for "
-        "the reversal-potential error), the Debye length = pore length line, the exact-limit "
-        "lines and the failed cases. Writes SWEEP_DIR/map_<metric>_<x>_vs_<y>.png and .csv. "
-        "Other axes give one panel per value unless fixed with --where.",
+        "axes: by default the largest factor between the GHK and PNP currents, on a log colour "
+        "scale with contours at factors 1.05, 1.2, 2 and 10 (1 / 5 mV for the "
+        "reversal-potential error), cells where GHK has the opposite sign at some voltages "
+        "cross-hatched and labelled with their number, the Debye length = pore length line, "
+        "the exact-limit lines and the failed cases. Writes "
+        "SWEEP_DIR/map_<metric>_<x>_vs_<y>.png and .csv. Other axes give one panel per value "
+        "unless fixed with --where.",
     )
     parser.add_argument("sweep_dir", type=Path, help="folder written by pnp sweep")
     parser.add_argument("--x", default=None, metavar="KEY", help="x axis (default: first axis)")
     parser.add_argument("--y", default=None, metavar="KEY", help="y axis (default: next axis)")
     parser.add_argument(
         "--metric",
-        default="max_relative_current_error",
+        default=None,
         metavar="NAME",
-        help="summary column to map: max_relative_current_error (default), "
-        "reversal_potential_error_mV, reversal_potential_mV, field_nonuniformity_max, ...",
+        help="summary column to map: max_fold_factor (default), sign_disagreements, "
+        "reversal_potential_error_mV, max_relative_current_error, field_nonuniformity_max, ...",
     )
     parser.add_argument(
         "--where",
@@ -60,12 +63,14 @@ def map_command(args: argparse.Namespace) -> int:
 
     from pnp.case import CaseError, parse_override
     from pnp.post.maps import Scale, map_stem, plot_map, write_map_csv
-    from pnp.sweep.grid import map_data
+    from pnp.sweep.grid import DEFAULT_METRIC, map_data
 
     root = MPI.COMM_WORLD.rank == 0  # under mpiexec every rank reads, rank 0 writes
     try:
         where = dict(parse_override(text) for text in args.where)
-        data = map_data(args.sweep_dir, x=args.x, y=args.y, metric=args.metric, where=where)
+        data = map_data(
+            args.sweep_dir, x=args.x, y=args.y, metric=args.metric or DEFAULT_METRIC, where=where
+        )
         Scale(args.x_scale, data.x.values)  # a log axis needs positive values
         if data.y is not None:
             Scale(args.y_scale, data.y.values)

@@ -1,12 +1,26 @@
 """How the constant-field (GHK) description compares with the PNP solution of a case.
 
-The `ghk_comparison` block of results.json:
+The `ghk_comparison` block of results.json. The per-voltage lists follow `voltages_mV`;
+a voltage takes part in the current comparison only where the PNP point converged and
+|I_pnp| >= NEAR_ZERO x max|I_pnp| (near the reversal potential a current ratio measures
+the shift of the reversal potential, reported on its own); elsewhere the entries are null.
 
-- relative_current_errors: |I_ghk - I_pnp| / |I_pnp| per voltage (current densities);
-  voltages where |I_pnp| < NEAR_ZERO x max|I_pnp| (close to the reversal potential,
-  where a relative error measures the reversal shift rather than the current) are
-  reported as null and excluded from max_relative_current_error; the reversal shift
-  is reported on its own.
+- fold_errors: |ln(I_ghk / I_pnp)| per voltage (current densities), the same for GHK too
+  large or too small by a given factor (ln 2 for a factor 2 either way); null where GHK
+  has the opposite sign (or is zero): no factor relates the two currents there.
+- current_signs_disagree: per voltage, whether GHK has the opposite sign (or is zero).
+- sign_disagreements: the number of voltages where it has.
+- max_fold_error: the largest fold error over the voltages; max_fold_factor =
+  exp(max_fold_error) >= 1, the largest factor by which GHK misses the PNP current. Where
+  the signs disagree at some voltage (sign_disagreements > 0) the fold error is infinite
+  and both are null, as they are when no voltage is compared; the failure maps draw such
+  cases as their own cells. max_fold_voltage_mV: the voltage of the largest fold error
+  (the first one of opposite sign, if any).
+- relative_current_errors, max_relative_current_error: |I_ghk - I_pnp| / |I_pnp| per
+  voltage and its largest value (kept for older readers). It is |r - 1| with r = I_ghk /
+  I_pnp: it tends to 100 % as GHK tends to zero (GHK = PNP / 100 and PNP / 1000 give
+  99 % and 99.9 %), and exceeds 100 % only if GHK is more than twice PNP or has the
+  opposite sign. Prefer the fold error.
 - reversal_potential_error_mV: GHK reversal potential minus the PNP zero-current potential.
 - apparent_permeability_ratios: for each species j, the ratio P_j / P_ref that makes the
   GHK voltage equation reproduce the PNP reversal potential, the other ratios held at
@@ -41,20 +55,67 @@ def species_densities(record: Mapping) -> dict[str, float]:
     return dict(record["species_current_densities_A_per_m2"])
 
 
-def relative_current_errors(
+def compared_currents(
     pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]
-) -> list[float | None]:
+) -> list[tuple[float, float] | None]:
+    """(I_ghk, I_pnp) per PNP point, or None where the point takes no part in the current
+    comparison (not converged, or |I_pnp| below NEAR_ZERO of the largest; module doc)."""
     ghk = {p["voltage_mV"]: p["current_density_A_per_m2"] for p in ghk_points}
     converged = [p for p in pnp_points if p["converged"]]
     scale = max((abs(p["current_density_A_per_m2"]) for p in converged), default=0.0)
-    errors: list[float | None] = []
+    pairs: list[tuple[float, float] | None] = []
     for p in pnp_points:
         i_pnp = p["current_density_A_per_m2"] if p["converged"] else None
         if i_pnp is None or abs(i_pnp) <= NEAR_ZERO * scale or scale == 0.0:
-            errors.append(None)
+            pairs.append(None)
         else:
-            errors.append(abs(ghk[p["voltage_mV"]] - i_pnp) / abs(i_pnp))
-    return errors
+            pairs.append((ghk[p["voltage_mV"]], i_pnp))
+    return pairs
+
+
+def relative_current_errors(
+    pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]
+) -> list[float | None]:
+    return [
+        None if pair is None else abs(pair[0] - pair[1]) / abs(pair[1])
+        for pair in compared_currents(pnp_points, ghk_points)
+    ]
+
+
+def signs_disagree(
+    pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]
+) -> list[bool | None]:
+    """Per voltage: GHK has the opposite sign to PNP, or is zero (None: not compared)."""
+    return [
+        None if pair is None else bool(np.sign(pair[0]) != np.sign(pair[1]))
+        for pair in compared_currents(pnp_points, ghk_points)
+    ]
+
+
+def fold_errors(pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]) -> list[float | None]:
+    """|ln(I_ghk / I_pnp)| per voltage; None where not compared or the signs disagree."""
+    return [
+        None if pair is None or pair[0] / pair[1] <= 0.0 else abs(math.log(pair[0] / pair[1]))
+        for pair in compared_currents(pnp_points, ghk_points)
+    ]
+
+
+def current_agreement(pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]) -> dict:
+    """The fold-error and sign entries of the `ghk_comparison` block (module doc)."""
+    folds = fold_errors(pnp_points, ghk_points)
+    signs = signs_disagree(pnp_points, ghk_points)
+    opposite = [k for k, disagree in enumerate(signs) if disagree]
+    compared = [k for k, fold in enumerate(folds) if fold is not None]
+    worst = opposite[0] if opposite else max(compared, key=lambda k: folds[k], default=None)
+    largest = None if opposite or worst is None else folds[worst]  # infinite if opposite
+    return {
+        "fold_errors": folds,
+        "current_signs_disagree": signs,
+        "sign_disagreements": len(opposite),
+        "max_fold_error": largest,
+        "max_fold_factor": None if largest is None else math.exp(largest),
+        "max_fold_voltage_mV": None if worst is None else pnp_points[worst]["voltage_mV"],
+    }
 
 
 def _ghk_reversal(case: Case, perms: Mapping[str, float]) -> float | None:
@@ -214,6 +275,7 @@ def ghk_comparison(
     peak_M = float(max(charges)) if charges else None
     return {
         "voltages_mV": [p["voltage_mV"] for p in pnp_points],
+        **current_agreement(pnp_points, ghk["points"]),
         "relative_current_errors": errors,
         "max_relative_current_error": max(finite) if finite else None,
         "reversal_potential_error_mV": (

@@ -2,10 +2,14 @@
 
 `plot_map` draws a `pnp.sweep.grid.MapData` as colour cells over two sweep axes
 (one panel per combination of the other axes), with the threshold contours of
-the metric (5 % and 20 % for the relative current error, 1 and 5 mV for the
-reversal-potential error), the line where the Debye length equals the pore
-length, the exact-limit lines, and failed cases hatched grey with an x. A
-one-axis sweep gives a line plot. `write_map_csv` writes the tidy table.
+the metric (`pnp.post.map_style`: factors 1.05, 1.2, 2 and 10 for the fold factor, 5 % and
+20 % for the relative current error, 1 and 5 mV for the reversal-potential
+error), the line where the Debye length equals the pore length, the exact-limit
+lines, failed cases hatched grey with an x, and cells where the GHK current has the
+opposite sign at some voltages cross-hatched white and labelled ±n with their
+number (on the fold-factor maps these cells have no value, the factor being
+infinite, and are dark). A one-axis sweep gives a line plot (open diamonds for
+those cases). `write_map_csv` writes the tidy table.
 """
 
 from __future__ import annotations
@@ -25,22 +29,15 @@ from matplotlib import colors, ticker
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from pnp.post.map_style import FOLD_FACTORS, Style, key_label, style_of
 from pnp.sweep.expand import format_value
-from pnp.sweep.grid import MapData, Panel
+from pnp.sweep.grid import SIGN_COLUMN, MapData, Panel
 
 SCALES = ("linear", "log", "even")
-# metric -> (factor for display, unit, contour levels in display units, their labels)
-THRESHOLDS = {
-    "max_relative_current_error": (100.0, "%", (5.0, 20.0), ("5 %", "20 %")),
-    "reversal_potential_error_mV": (1.0, "mV", (-5.0, -1.0, 1.0, 5.0), ("-5", "-1", "+1", "+5")),
-}
-TITLES = {
-    "max_relative_current_error": "largest relative GHK current error",
-    "reversal_potential_error_mV": "GHK minus PNP reversal potential",
-}
 MAX_CELL_LABELS = 100
 MAX_TICKS = 10
-LIMIT_COLOR, DEBYE_COLOR = "C1", "C3"
+LIMIT_COLOR, DEBYE_COLOR, SIGN_COLOR = "C1", "C3", "C6"
+NICE_FACTORS = (1.0, 1.01, 1.02, 1.05, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0)  # x 10^k
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class Scale:
         )
         if self.kind == "even" or self.values.size <= MAX_TICKS:
             axis.set_major_locator(ticker.FixedLocator(self.centres()))
-            axis.set_major_formatter(ticker.FixedFormatter([f"{v:.3g}" for v in self.values]))
+            axis.set_major_formatter(ticker.FixedFormatter([f"{v:.4g}" for v in self.values]))
             axis.set_minor_locator(ticker.NullLocator())
 
 
@@ -123,7 +120,7 @@ def plot_map(
     """Write the map as a PNG (one panel per combination of the other axes)."""
     sx = Scale(x_scale, data.x.values)
     sy = Scale(y_scale, data.y.values) if data.y is not None else None
-    factor, unit, _, _ = THRESHOLDS.get(data.metric, (1.0, "", (), ()))
+    style = style_of(data.metric)
     n = len(data.panels)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
@@ -132,32 +129,38 @@ def plot_map(
     )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
-    label = TITLES.get(data.metric, data.metric) + (f" ({unit})" if unit else "")
     if sy is None:
         for ax, panel in zip(axes.flat, data.panels, strict=False):
-            _line_panel(ax, data, panel, factor, sx)
-            ax.set_ylabel(label)
+            _line_panel(ax, data, panel, style, sx)
+            ax.set_ylabel(style.label)
     else:
-        norm, cmap = _color_scale(data, factor)
+        norm, cmap = _color_scale(data, style)
         mesh = None
         for ax, panel in zip(axes.flat, data.panels, strict=False):
-            mesh = _grid_panel(ax, data, panel, factor, norm, cmap, sx, sy)
-        fig.colorbar(mesh, ax=list(axes.flat[:n]), label=label, shrink=0.9)
-    fig.suptitle(f"{data.name}\n{TITLES.get(data.metric, data.metric)}", fontsize=11)
-    fig.legend(handles=_legend(data), loc="outside lower center", ncols=2, fontsize=8)
+            mesh = _grid_panel(ax, data, panel, style, norm, cmap, sx, sy)
+        bar = fig.colorbar(mesh, ax=list(axes.flat[:n]), label=style.label, shrink=0.9)
+        if style.kind == "factor":
+            ticks = _factor_ticks(norm.vmax)
+            bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
+            bar.ax.minorticks_off()
+    fig.suptitle(f"{data.name}\n{style.title}", fontsize=11)
+    fig.legend(handles=_legend(data, style), loc="outside lower center", ncols=2, fontsize=8)
     fig.savefig(path, dpi=130)
     plt.close(fig)
 
 
-def _grid_panel(ax, data: MapData, panel: Panel, factor, norm, cmap, sx: Scale, sy: Scale):
+def _grid_panel(ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: Scale, sy: Scale):
     xe, ye = sx.edges(), sy.edges()
     xc, yc = sx.centres(), sy.centres()
-    shown = panel.value * factor
+    shown = panel.value * style.factor
     mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(shown), norm=norm, cmap=cmap)
+    largest = np.nanmax(np.abs(shown)) if np.isfinite(shown).any() else 0.0
     for j in range(yc.size):
         for i in range(xc.size):
             status = panel.status[j, i]
             box = (xe[i], ye[j]), xe[i + 1] - xe[i], ye[j + 1] - ye[j]
+            signs = panel.sign_disagreements[j, i]
+            opposite = data.metric != SIGN_COLUMN and status != "failed" and signs > 0
             if status == "failed":
                 ax.add_patch(Rectangle(*box, facecolor="0.75", hatch="///", edgecolor="0.45"))
                 ax.plot(xc[i], yc[j], "kx", ms=9, mew=1.8)
@@ -165,41 +168,68 @@ def _grid_panel(ax, data: MapData, panel: Panel, factor, norm, cmap, sx: Scale, 
                 ax.add_patch(Rectangle(*box, facecolor="white", hatch="..", edgecolor="0.8"))
             elif status == "partial":
                 ax.plot(xc[i], yc[j], "k+", ms=11, mew=1.2)
-            if np.isfinite(shown[j, i]) and shown.size <= MAX_CELL_LABELS:
+            if opposite:
+                face = "none" if np.isfinite(shown[j, i]) else "0.3"
+                ax.add_patch(
+                    Rectangle(*box, facecolor=face, hatch="xx", edgecolor="w", lw=0, alpha=0.8)
+                )
+            texts = []
+            if np.isfinite(shown[j, i]):
+                texts.append(_cell_text(shown[j, i], largest, style))
+            if opposite:
+                texts.append(f"±{int(signs)}")
+            if texts and shown.size <= MAX_CELL_LABELS:
                 ax.text(
                     xc[i],
                     yc[j],
-                    _cell_text(shown[j, i], np.nanmax(np.abs(shown))),
+                    "\n".join(texts),
                     ha="center",
                     va="center",
                     fontsize=7,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.6, "lw": 0},
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.7, "lw": 0},
                 )
-    _contours(ax, data, panel, factor, sx, sy)
+    _contours(ax, panel, style, sx, sy)
     for name, at, text in panel.lines:
         _limit_line(ax, name, (sx if name == "x" else sy).at(at), text)
     sx.apply(ax, "x")
     sy.apply(ax, "y")
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ye[0], ye[-1])
-    ax.set_xlabel(data.x.key)
-    ax.set_ylabel(data.y.key if data.y else "")
+    ax.set_xlabel(key_label(data.x.key))
+    ax.set_ylabel(key_label(data.y.key) if data.y else "")
     ax.set_title(_fixed_text(panel), fontsize=9)
     return mesh
 
 
-def _line_panel(ax, data: MapData, panel: Panel, factor, sx: Scale) -> None:
+def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale) -> None:
     xc = sx.centres()
-    value = panel.value[0] * factor
+    value = panel.value[0] * style.factor
     ax.plot(xc, value, "o-", color="C0")
+    bottom = np.nanmin(value) if np.isfinite(value).any() else 0.0
     failed = panel.status[0] == "failed"
     if failed.any():
-        bottom = np.nanmin(value) if np.isfinite(value).any() else 0.0
         ax.plot(xc[failed], np.full(failed.sum(), bottom), "kx", ms=9, mew=1.8)
-    _, _, levels, labels = THRESHOLDS.get(data.metric, (1.0, "", (), ()))
-    for level, text in zip(levels, labels, strict=True):
+    signs = panel.sign_disagreements[0]
+    opposite = ~failed & (np.nan_to_num(signs) > 0) & (data.metric != SIGN_COLUMN)
+    fold = style.kind in ("factor", "log_factor")
+    top = np.nanmax(value) if np.isfinite(value).any() else style.factor
+    if opposite.any():  # at the top of a fold-factor plot: infinite there
+        at = np.where(np.isfinite(value), value, top if fold else bottom)
+        ax.plot(xc[opposite], at[opposite], "D", ms=9, mfc="none", mec=SIGN_COLOR, mew=1.6)
+        for x, y, n in zip(xc[opposite], at[opposite], signs[opposite], strict=True):
+            ax.annotate(f"±{int(n)}", (x, y), (6, 4), textcoords="offset points", fontsize=8)
+    levels = list(zip(style.levels, style.labels, strict=True))
+    if fold:  # the factors up to the first one above the data
+        levels = [(v, t) for k, (v, t) in enumerate(levels) if k == 0 or levels[k - 1][0] < top]
+    for level, text in levels:
         ax.axhline(level, color="k", lw=0.8, ls="--")
         ax.annotate(text, (0.01, level), xycoords=("axes fraction", "data"), fontsize=8)
+    if style.kind == "factor":
+        ax.set_yscale("log")
+        ticks = _factor_ticks(max(top, levels[-1][0]))
+        ax.yaxis.set_major_locator(ticker.FixedLocator(ticks))
+        ax.yaxis.set_major_formatter(ticker.FixedFormatter([f"{t:g}" for t in ticks]))
+        ax.yaxis.set_minor_locator(ticker.NullLocator())
     for name, at, text in panel.lines:
         if name == "x":
             _limit_line(ax, "x", sx.at(at), text)
@@ -217,21 +247,23 @@ def _line_panel(ax, data: MapData, panel: Panel, factor, sx: Scale) -> None:
             va="top",
         )
     sx.apply(ax, "x")
-    ax.set_xlabel(data.x.key)
+    ax.set_xlabel(key_label(data.x.key))
     ax.set_title(_fixed_text(panel), fontsize=9)
 
 
-def _contours(ax, data: MapData, panel: Panel, factor, sx: Scale, sy: Scale) -> None:
+def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale) -> None:
     """Threshold contours of the metric and the Debye length = pore length line, drawn on a
-    fine grid interpolated bilinearly in the uniform coordinates of both axes."""
-    _, _, levels, labels = THRESHOLDS.get(data.metric, (1.0, "", (), ()))
-    shown = panel.value * factor
+    fine grid interpolated bilinearly in the uniform coordinates of both axes (and in the
+    log of a positive error or factor)."""
+    shown = panel.value * style.factor
     finite = shown[np.isfinite(shown)]
-    if levels and finite.size >= 3:
+    if style.levels and finite.size >= 3:
         inside = [
-            (v, t) for v, t in zip(levels, labels, strict=True) if finite.min() < v < finite.max()
+            (v, t)
+            for v, t in zip(style.levels, style.labels, strict=True)
+            if finite.min() < v < finite.max()
         ]
-        logarithmic = data.metric == "max_relative_current_error" and finite.min() > 0
+        logarithmic = style.kind in ("plain", "factor") and finite.min() > 0
         field = np.log10(shown) if logarithmic else shown
         at = [float(np.log10(v)) if logarithmic else v for v, _ in inside]
         cs = _fine_contour(ax, field, at, sx, sy, colors="k", linewidths=1.4)
@@ -263,8 +295,23 @@ def _fine_contour(ax, field: np.ndarray, levels, sx: Scale, sy: Scale, **style):
     return ax.contour(sx.plot(fx), sy.plot(fy), np.ma.masked_invalid(fine), levels=levels, **style)
 
 
-def _cell_text(value: float, largest: float) -> str:
+def _cell_text(value: float, largest: float, style: Style) -> str:
+    if style.kind == "factor" and value < 1.01:  # near 1 three digits say nothing
+        return f"{value:.4f}"
     return "0" if abs(value) <= 1e-9 * largest else f"{value:.3g}"
+
+
+def _factor_ticks(high: float) -> list[float]:
+    """Round factors from 1 to `high`, at least an eighth of the log range apart."""
+    candidates = [
+        f * 10.0**k for k in range(int(math.log10(max(high, 1.0))) + 1) for f in NICE_FACTORS
+    ]
+    span = math.log10(max(high, 1.05))
+    ticks = [1.0]
+    for c in candidates:
+        if c <= high * (1 + 1e-9) and math.log10(c) - math.log10(ticks[-1]) >= span / 8:
+            ticks.append(c)
+    return ticks
 
 
 def _limit_line(ax, name: str, at: float, text: str) -> None:
@@ -281,15 +328,19 @@ def _limit_line(ax, name: str, at: float, text: str) -> None:
         ax.annotate(text, xy, (0, 3), coords, ha="left", va="bottom", **style)
 
 
-def _color_scale(data: MapData, factor: float):
-    values = np.concatenate([p.value.ravel() for p in data.panels]) * factor
+def _color_scale(data: MapData, style: Style):
+    values = np.concatenate([p.value.ravel() for p in data.panels]) * style.factor
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return colors.Normalize(0.0, 1.0), "viridis"
-    if data.metric == "reversal_potential_error_mV":
+    low, high = float(finite.min()), float(finite.max())
+    if style.kind == "signed":
         bound = max(float(np.max(np.abs(finite))), 1e-9)
         return colors.Normalize(-bound, bound), "RdBu_r"
-    low, high = float(finite.min()), float(finite.max())
+    if style.kind == "factor":  # 1 = GHK exact at the bottom of every map
+        return colors.LogNorm(1.0, max(high, FOLD_FACTORS[0])), "viridis"
+    if style.kind == "log_factor":
+        return colors.Normalize(0.0, max(high, style.levels[0])), "viridis"
     if low > 0 and high / low > 30:  # four decades at most: smaller values share one colour
         return colors.LogNorm(max(low, 1e-4 * high), high), "viridis"
     return colors.Normalize(low, high if high > low else low + 1.0), "viridis"
@@ -307,14 +358,24 @@ def _fixed_text(panel: Panel) -> str:
     return ", ".join(f"{k} = {format_value(v)}" for k, v in panel.fixed.items())
 
 
-def _legend(data: MapData) -> list:
+def _legend(data: MapData, style: Style) -> list:
     handles = [
         Patch(facecolor="0.75", hatch="///", edgecolor="0.45", label="failed case (x)"),
         Line2D([], [], color="k", marker="+", ls="", label="some voltages failed"),
         Line2D([], [], color=DEBYE_COLOR, ls="-.", label="Debye length = pore length"),
         Line2D([], [], color=LIMIT_COLOR, ls="--", label="exact-limit line"),
     ]
-    if data.metric in THRESHOLDS:
-        text = "5 % and 20 %" if THRESHOLDS[data.metric][1] == "%" else "±1 and ±5 mV"
-        handles.append(Line2D([], [], color="k", label=f"contours at {text}"))
+    if style.levels:
+        handles.append(Line2D([], [], color="k", label="contours at " + ", ".join(style.labels)))
+    signs = np.concatenate([p.sign_disagreements.ravel() for p in data.panels])
+    if data.metric != SIGN_COLUMN and np.any(np.nan_to_num(signs) > 0):
+        text = "±n: GHK of opposite sign at n voltages"
+        if style.kind in ("factor", "log_factor"):
+            text += " (factor ∞)"
+        if data.y is None:
+            handles.append(
+                Line2D([], [], marker="D", mfc="none", mec=SIGN_COLOR, ls="", label=text)
+            )
+        else:
+            handles.append(Patch(facecolor="0.3", hatch="xx", edgecolor="w", label=text))
     return handles

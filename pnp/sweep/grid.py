@@ -1,7 +1,7 @@
 """A sweep's summary arranged on two of its axes, for failure maps (`pnp map`).
 
     data = map_data(Path("out/sweeps/charge"), x="regions.pore.fixed_charge_M",
-                    y="species.K.inside_mM", metric="max_relative_current_error")
+                    y="species.K.inside_mM", metric="max_fold_factor")
     data.panels[0].value   # (ny, nx) array, NaN where a case failed or did not run
 
 A map axis is an axis key of the sweep (any key of a linked group) or a numeric
@@ -28,7 +28,8 @@ from pnp.sweep.expand import format_value, position_of
 from pnp.sweep.store import read_record
 from pnp.sweep.summary import RESULT_COLUMNS, SUMMARY_NAME, TEXT_COLUMNS, read_summary
 
-DEFAULT_METRIC = "max_relative_current_error"
+DEFAULT_METRIC = "max_fold_factor"
+SIGN_COLUMN = "sign_disagreements"  # cells where GHK has the opposite sign are marked
 MAX_PANELS = 12
 _CHARGE_KEY = re.compile(r"(regions\.\w+\.fixed_charge_M|surfaces\.\w+\.charge_C_per_m2)")
 _PERMITTIVITY_KEY = re.compile(r"regions\.(filter|pore|bath)\.permittivity")
@@ -54,6 +55,7 @@ class Panel:
     status: np.ndarray  # "ok" | "partial" | "failed" | "" (not run)
     case_id: np.ndarray
     debye_over_length: np.ndarray
+    sign_disagreements: np.ndarray  # voltages where GHK has the opposite sign (NaN: unknown)
     lines: list[tuple[str, float, str]] = field(default_factory=list)  # ("x"|"y", at, label)
 
 
@@ -66,10 +68,12 @@ class MapData:
     panels: list[Panel]
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
-        """The tidy table of the map: x, y, the fixed keys, the metric, status and case id."""
+        """The tidy table of the map: x, y, the fixed keys, the metric, the sign
+        disagreements (unless that is the metric), status and case id."""
         fixed_keys = list(self.panels[0].fixed) if self.panels else []
-        header = [self.x.key, *([self.y.key] if self.y else []), *fixed_keys]
-        header += [self.metric, "status", "case_id"]
+        signs_column = self.metric != SIGN_COLUMN
+        header = [self.x.key, *([self.y.key] if self.y else []), *fixed_keys, self.metric]
+        header += [*([SIGN_COLUMN] if signs_column else []), "status", "case_id"]
         rows = []
         ys = self.y.raw if self.y is not None else [None]
         for panel in self.panels:
@@ -80,7 +84,11 @@ class MapData:
                     value = panel.value[j, i]
                     row = [_plain(xv), *([_plain(yv)] if self.y else [])]
                     row += [panel.fixed[k] for k in fixed_keys]
-                    row += [None if np.isnan(value) else float(value), panel.status[j, i]]
+                    row.append(None if np.isnan(value) else float(value))
+                    if signs_column:
+                        signs = panel.sign_disagreements[j, i]
+                        row.append(None if np.isnan(signs) else int(signs))
+                    row.append(panel.status[j, i])
                     rows.append([*row, panel.case_id[j, i]])
         return header, rows
 
@@ -103,6 +111,14 @@ def map_data(
     rows = {row["case_id"]: row for row in read_summary(path)}
     axes = record["axes"]
     columns = _numeric_columns(rows.values())
+    present = [c for c in RESULT_COLUMNS if any(c in row for row in rows.values())]
+    if rows and metric in RESULT_COLUMNS and metric not in present:
+        raise SweepError(
+            "--metric",
+            f"{path} has no {metric} column (written by an older version of pnp); map one "
+            f"of its columns ({', '.join(c for c in present if c not in TEXT_COLUMNS)})"
+            " or run the sweep again into a new --out folder",
+        )
     if metric not in columns:
         raise SweepError(
             "--metric", f"{metric!r} is not a numeric summary column; valid: " + ", ".join(columns)
@@ -234,6 +250,7 @@ def _panel(
     ny, nx = (len(y.positions) if y else 1), len(x.positions)
     value = np.full((ny, nx), np.nan)
     ratio = np.full((ny, nx), np.nan)
+    signs = np.full((ny, nx), np.nan)
     status = np.full((ny, nx), "", dtype=object)
     ids = np.full((ny, nx), "", dtype=object)
     for j in range(ny):
@@ -254,12 +271,14 @@ def _panel(
                 value[j, i] = float(row[metric])
             if _is_number(row.get("debye_over_length")):
                 ratio[j, i] = float(row["debye_over_length"])
+            if row["status"] != "failed" and _is_number(row.get(SIGN_COLUMN)):
+                signs[j, i] = float(row[SIGN_COLUMN])
     fixed = {
         k: v[combo[a]]
         for a in others
         for k, v in zip(axes[a]["keys"], axes[a]["values"], strict=True)
     }
-    panel = Panel(fixed, value, status, ids, ratio)
+    panel = Panel(fixed, value, status, ids, ratio, signs)
     panel.lines = exact_limit_lines(out_dir, rows, panel, x, y)
     return panel
 

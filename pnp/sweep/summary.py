@@ -25,7 +25,10 @@ SUMMARY_NAME = "summary.csv"
 STATUSES = ("ok", "partial", "failed")
 RESULT_COLUMNS = (
     "status",
-    "max_relative_current_error",  # fraction, from results["ghk_comparison"]
+    "max_fold_factor",  # GHK off by at most this factor (>= 1), from results["ghk_comparison"]
+    "max_fold_error",  # its natural log; both empty (infinite) if sign_disagreements > 0
+    "sign_disagreements",  # voltages where the GHK current has the opposite sign
+    "max_relative_current_error",  # fraction; tends to 1 as GHK -> 0 (older metric)
     "reversal_potential_error_mV",  # GHK minus PNP
     "reversal_potential_mV",
     "ghk_reversal_potential_mV",
@@ -79,6 +82,9 @@ def case_row(
     row: dict[str, Any] = {"case_id": point.case_id, **point.values}
     row.update(
         status=status,
+        max_fold_factor=comparison.get("max_fold_factor"),
+        max_fold_error=comparison.get("max_fold_error"),
+        sign_disagreements=comparison.get("sign_disagreements"),
         max_relative_current_error=comparison.get("max_relative_current_error"),
         reversal_potential_error_mV=comparison.get("reversal_potential_error_mV"),
         reversal_potential_mV=results.get("reversal_potential_mV"),
