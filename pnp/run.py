@@ -32,6 +32,7 @@ from pnp.solver.continuation import StepResult, ramp_fixed_charge
 from pnp.solver.current import CurrentMeter, pore_sections, relative_spread
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
 from pnp.solver.problem import PnpProblem
+from pnp.solver.resolution import ResolutionCheck
 
 if TYPE_CHECKING:
     from pnp.problem_cache import ProblemCache
@@ -101,7 +102,9 @@ def solve(
     ramp = ramp_fixed_charge(problem)
     meter = CurrentMeter(problem)
     sections = pore_sections(problem.domain.pore_extent_nm, case.output.sections)
-    points, states = solve_iv(problem, case.conditions.voltages_mV, meter, sections, on_point)
+    points, states = solve_iv(
+        problem, case.conditions.voltages_mV, meter, sections, on_point, ResolutionCheck(problem)
+    )
     reversal = find_reversal(problem, meter, points, states)
     return Solution(problem, meter, points, states, reversal, ramp)
 
@@ -134,6 +137,9 @@ def point_record(point: VoltagePoint, units: ReportUnits, names: Sequence[str]) 
     if units.extensive is None:
         record["section_current_densities_A_per_m2"] = sections.tolist()
     record["section_spread"] = relative_spread(sections)
+    if point.resolution is not None:
+        record["resolved"] = point.resolution.resolved
+        record["resolution"] = point.resolution.as_dict()
     record.update(point.extras)
     return record
 
@@ -271,6 +277,8 @@ def _solve_and_write(
         domain.filter_extent_nm,
     )
     results["all_converged"] = all(p.converged for p in points)
+    unresolved = [p for p in points if p.resolution is not None and not p.resolution.resolved]
+    results["all_resolved"] = not unresolved
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
     write_json(comm, out_dir / "results.json", results)
     write_iv_csv(comm, out_dir / "iv.csv", results, units)
@@ -282,6 +290,8 @@ def _solve_and_write(
             out_dir / "profiles.png", sorted(profiles, key=lambda vp: vp[0]), domain.pore_extent_nm
         )
     comm.barrier()
+    for point in unresolved:
+        say(f"  warning: V = {point.voltage_mV:g} mV {point.resolution.message}")
     rev = results["reversal_potential_mV"]
     say(
         f"reversal potential: PNP {_fmt(rev)} mV, GHK {_fmt(ghk['reversal_potential_mV'])} mV; "
@@ -382,9 +392,10 @@ def progress_line(record: dict, ghk_point: dict, units: ReportUnits) -> str:
         key = f"current_{units.extensive}"
         current = f"I = {record[key]:+10.4f} {units.label}"
         ghk = f"(GHK {ghk_point[key]:+10.4f})"
+    flag = "" if record.get("resolved", True) else "  UNRESOLVED (see the warning below)"
     return (
         f"  V = {v:+8.2f} mV  {current} {ghk}  newton {record['newton_iterations']:3d}"
-        f"  {record['seconds']:6.2f} s"
+        f"  {record['seconds']:6.2f} s{flag}"
     )
 
 

@@ -197,3 +197,22 @@ def test_a_shifted_mesh_gives_the_same_results(shared_tmp):
     assert moved_run["ghk_comparison"][key] == pytest.approx(
         centred["ghk_comparison"][key], rel=1e-6
     )
+
+
+def test_planar_transient_reports_per_depth(shared_tmp):
+    """A transient on a planar section reports currents and charge per nm of depth."""
+    from pnp.transient import run_transient_case
+
+    mesh = rectangle(shared_tmp / "rectangle_t.msh", 1.0, 4.0, 0.2)
+    data = mesh_case(mesh, [0.0], pore_length_nm=4.0, axisymmetric=False)
+    del data["conditions"]
+    data["transient"] = {"end_time_s": 2e-8, "voltage_steps_mV": [[0.0, 0.0], [1e-10, 30.0]]}
+    results = run_transient_case(case_from_dict(data), shared_tmp / "planar_t", COMM)
+    block = results["transient"]
+    assert block["current_pA"] is None
+    assert "current_per_depth_pA_per_nm" in block and "charge_per_depth_pC_per_nm" in block
+    check = results["steady_check"]
+    assert check["relaxed"]
+    assert check["final_current_per_depth_pA_per_nm"] == pytest.approx(
+        block["current_per_depth_pA_per_nm"][-1]
+    )

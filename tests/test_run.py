@@ -185,6 +185,7 @@ def test_shipped_case_solves(name):
     solution = solve(problem)
     problem.destroy()
     assert all(p.converged for p in solution.points)
+    assert all(p.resolution.resolved for p in solution.points)
     assert_electrode_current_is_conserved(solution)
     low, high = (p.current for p in solution.points)
     assert high > low  # outward current grows with V: a positive chord conductance

@@ -20,6 +20,7 @@ from mpi4py import MPI
 
 from pnp.case import case_from_dict
 from pnp.geometry.build import build_domain
+from pnp.post.units import report_units
 from pnp.run import prepare
 from pnp.transient import run_transient_case, steady_start
 from pnp.transient.current import TransientCurrentMeter
@@ -235,7 +236,7 @@ def test_charge_is_the_discrete_displacement_change(membrane_case, scheme, rise_
     steady_start(problem, 0.0)
     transient = TransientProblem(problem)
     meter = TransientCurrentMeter(transient, [0.0])
-    trace = TransientTrace(case.species_names, None)
+    trace = TransientTrace(case.species_names, report_units(case, problem.domain))
     n = problem.scalar_space.dofmap.index_map.size_local
     x = problem.scalar_space.tabulate_dof_coordinates()[:n, 0]
     bs = problem.V.dofmap.index_map_bs

@@ -14,6 +14,7 @@ from pnp.errors import ConvergenceError
 from pnp.solver.continuation import to_voltage
 from pnp.solver.current import CurrentMeter
 from pnp.solver.problem import PnpProblem
+from pnp.solver.resolution import Resolution, ResolutionCheck
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class VoltagePoint:
     species_currents: np.ndarray | None = None  # A (A/m^2 in 1D), per species
     section_currents: np.ndarray | None = None
     error: dict | None = None
+    resolution: Resolution | None = None  # of a converged point (see pnp.solver.resolution)
     extras: dict = field(default_factory=dict)
 
     @property
@@ -47,8 +49,10 @@ def solve_iv(
     meter: CurrentMeter,
     sections: Sequence[float],
     on_point: Callable[[VoltagePoint, PnpProblem], None] | None = None,
+    resolution: ResolutionCheck | None = None,
 ) -> tuple[list[VoltagePoint], dict[float, np.ndarray]]:
     """Solve at each voltage (the state at 0 mV must be converged); failures are recorded.
+    With `resolution`, every converged point also gets its mesh-resolution check.
 
     Returns the points in the order of `voltages` and the converged states by voltage.
     """
@@ -84,6 +88,7 @@ def solve_iv(
                 time.perf_counter() - t0,
                 species_currents=electrode,
                 section_currents=through_sections.sum(axis=1),
+                resolution=None if resolution is None else resolution(),
             )
         if on_point is not None:
             on_point(point, problem)

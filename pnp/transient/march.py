@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pnp.post.ghk_counterpart import reference_area_m2
 from pnp.post.output import FieldWriter
+from pnp.post.units import report_units
 from pnp.solver.current import pore_sections
 from pnp.transient.current import TransientCurrentMeter, TransientCurrents
 from pnp.transient.problem import TransientProblem
@@ -37,7 +37,8 @@ class TransientMarch:
         self.settings = case.transient
         sections = pore_sections(transient.problem.domain.pore_extent_nm, case.output.sections)
         self.meter = TransientCurrentMeter(transient, sections)
-        self.trace = TransientTrace(case.species_names, reference_area_m2(case))
+        problem = transient.problem
+        self.trace = TransientTrace(case.species_names, report_units(case, problem.domain))
         self.fields = FieldWriter(transient.problem, out_dir) if case.output.fields else None
         self.field_times: list[float] = []
         self.index = 0  # accepted steps so far
@@ -83,7 +84,7 @@ class TransientMarch:
 
     def _progress_line(self, step: AcceptedStep) -> str:
         current = self.trace.current()[-1]
-        unit = "pA" if self.trace.unit == "pA" else "A/m^2"
+        unit = self.trace.units.label
         return (
             f"  step {step.index:5d}  t = {step.time_s:.4e} s  V = {step.voltage_mV:+8.2f} mV  "
             f"I = {current:+.5e} {unit}  dt = {step.step_s:.2e} s  newton {step.newton_iterations}"

@@ -18,6 +18,8 @@ def plot_transient(
     block: Mapping,
     *,
     unit: str,
+    labels: tuple[str, str],
+    charge_key: str,
     step_times_s: Sequence[float] = (),
     instantaneous: bool = True,
     title: str = "",
@@ -36,9 +38,8 @@ def plot_transient(
     total = np.asarray(block[f"current_{unit}"], dtype=float)
     ionic = np.asarray(block[f"ionic_current_{unit}"], dtype=float)
     displacement = np.asarray(block[f"displacement_current_{unit}"], dtype=float)
-    label = "pA" if unit == "pA" else "A/m$^2$"
-    charge_label = "pC" if unit == "pA" else "C/m$^2$"
-    charge = np.asarray(block["charge_pC" if unit == "pA" else "charge_C_per_m2"], dtype=float)
+    label, charge_label = (text.replace("^2", "$^2$") for text in labels)
+    charge = np.asarray(block[charge_key], dtype=float)
     starts = [0.0, *step_times_s]
 
     spikes = np.zeros(times.size, dtype=bool)

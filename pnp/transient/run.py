@@ -104,7 +104,7 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
         march.finish()
         results["transient"] = _summary_block(march, summary)
         results["steady_check"] = steady_check(
-            problem, march.meter.steady, protocol.final_mV, march.last, march.trace.area_m2
+            problem, march.meter.steady, protocol.final_mV, march.last, march.trace.units
         )
     finally:
         transient.destroy()
@@ -117,12 +117,14 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
             out_dir / "transient.png",
             results["transient"],
             unit=march.trace.unit,
+            labels=march.trace.labels,
+            charge_key=march.trace.charge_key,
             step_times_s=[t for t, _ in protocol.steps[1:]],
             instantaneous=settings.rise_time_s == 0.0,
             title=case.name,
         )
     comm.barrier()
-    say(_closing_line(results, march.trace.unit, out_dir))
+    say(_closing_line(results, march.trace.unit, march.trace.labels[0], out_dir))
     return results
 
 
@@ -144,7 +146,7 @@ def _summary_block(march: TransientMarch, summary: SteppingSummary) -> dict:
     }
 
 
-def _closing_line(results: dict, unit: str, out_dir: Path) -> str:
+def _closing_line(results: dict, unit: str, unit_text: str, out_dir: Path) -> str:
     block, check = results["transient"], results["steady_check"]
     if not check["converged"]:
         relaxed = f"steady check failed ({check.get('reason')})"
@@ -155,7 +157,6 @@ def _closing_line(results: dict, unit: str, out_dir: Path) -> str:
             f"(relative difference {check['relative_current_difference']:.2e}"
             f"{'' if check['relaxed'] else ', NOT relaxed: raise transient.end_time_s'})"
         )
-    unit_text = "pA" if unit == "pA" else "A/m^2"
     return (
         f"{block['steps']} steps ({block['steps_rejected']} rejected), {relaxed} {unit_text}; "
         f"wall time {results['provenance']['wall_time_s']:.1f} s; results in {out_dir}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from mpi4py import MPI
 
+from pnp.post.units import ReportUnits
 from pnp.solver.current import CurrentMeter
 from pnp.solver.newton import SolveReport
 from pnp.solver.problem import PnpProblem
@@ -18,7 +19,7 @@ def steady_check(
     meter: CurrentMeter,
     voltage_mV: float,
     final: TransientCurrents,
-    area_m2: float | None,
+    units: ReportUnits,
 ) -> dict:
     """Solve the steady problem at `voltage_mV` from the final transient state; report how far
     the final current and fields are from it, and the steady residual norm of the final
@@ -46,7 +47,8 @@ def steady_check(
     difference = abs(final.total - float(steady.sum()))
     scale = max(abs(float(steady.sum())), float(np.abs(steady).sum()))
     relative = difference / scale if scale > 0.0 else difference
-    factor, unit = (1.0, "density_A_per_m2") if area_m2 is None else (1e12, "pA")
+    unit = units.extensive or "density_A_per_m2"
+    factor = units.scale if units.extensive is not None else 1.0
     record.update(
         {
             f"steady_current_{unit}": factor * float(steady.sum()),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pnp.post.units import PLANAR, PORE, ReportUnits
 from pnp.solver.transient import bdf_accumulate
 from pnp.transient.current import TransientCurrents
 
@@ -30,7 +31,7 @@ class TransientTrace:
     """One row per accepted step (and the initial state), currents in A (A/m^2 in 1D)."""
 
     species_names: Sequence[str]
-    area_m2: float | None  # pore area for densities; None for a slab
+    units: ReportUnits  # how this geometry reports currents (pnp.post.units)
     times_s: list[float] = field(default_factory=list)
     voltage_mV: list[float] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
@@ -79,17 +80,27 @@ class TransientTrace:
     # -- units ------------------------------------------------------------------------
     @property
     def unit(self) -> str:
-        """Suffix of the current keys: "pA" for a pore, "density_A_per_m2" for a slab."""
-        return "density_A_per_m2" if self.area_m2 is None else "pA"
+        """Suffix of the current keys: "pA" for a pore, "per_depth_pA_per_nm" for a planar
+        2D section, "density_A_per_m2" for a slab."""
+        return self.units.extensive or "density_A_per_m2"
 
     def _scaled(self, values: Sequence[float]) -> list[float]:
-        factor = 1.0 if self.area_m2 is None else 1e12
+        factor = self.units.scale if self.units.extensive is not None else 1.0
         return [factor * v for v in values]
 
     @property
     def charge_key(self) -> str:
-        """``charge_pC`` for a pore, ``charge_C_per_m2`` for a slab."""
-        return "charge_C_per_m2" if self.area_m2 is None else "charge_pC"
+        """``charge_pC`` for a pore, ``charge_per_depth_pC_per_nm`` for a planar 2D section,
+        ``charge_C_per_m2`` for a slab (the same scale as the currents: pA s = pC)."""
+        return {PORE: "charge_pC", PLANAR: "charge_per_depth_pC_per_nm"}.get(
+            self.units.extensive or "", "charge_C_per_m2"
+        )
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """Units of the current and the charge, for plots and progress lines."""
+        charge = {PORE: "pC", PLANAR: "pC/nm"}.get(self.units.extensive or "", "C/m^2")
+        return self.units.label, charge
 
     def current(self) -> list[float]:
         """The total current in the unit of `unit`."""
@@ -104,8 +115,8 @@ class TransientTrace:
             f"ionic_current_{u}": self._scaled(self.ionic),
             f"displacement_current_{u}": self._scaled(self.displacement),
         }
-        if self.area_m2 is not None:
-            columns["current_density_A_per_m2"] = [v / self.area_m2 for v in self.total]
+        if self.units.extensive is not None and self.units.reference is not None:
+            columns["current_density_A_per_m2"] = [self.units.density(v) for v in self.total]
         return columns
 
     def segments(self, steps: Sequence[tuple[float, float]]) -> list[dict]:
@@ -142,11 +153,13 @@ class TransientTrace:
     def block(self) -> dict:
         """The arrays of the results.json ``transient`` block."""
         species_key = (
-            "species_current_densities_A_per_m2" if self.area_m2 is None else "species_currents_pA"
+            "species_current_densities_A_per_m2"
+            if self.units.extensive is None
+            else f"species_currents_{self.units.extensive}"
         )
         data: dict = {"times_s": self.times_s, "voltage_mV": self.voltage_mV}
-        if self.area_m2 is None:
-            data["current_pA"] = None  # a slab has densities only, as in the steady results
+        if self.units.extensive != PORE:
+            data["current_pA"] = None  # as in the steady results
         data.update(self.currents())
         data[self.charge_key] = self._scaled(self.charge)
         data[species_key] = self.species_currents()
@@ -164,7 +177,7 @@ class TransientTrace:
         cols: dict[str, list] = {"time_s": self.times_s, "voltage_mV": self.voltage_mV}
         cols.update(self.currents())
         cols[self.charge_key] = self._scaled(self.charge)
-        per = "current_density_A_per_m2" if self.area_m2 is None else "current_pA"
+        per = f"current_{self.unit}" if self.units.extensive else "current_density_A_per_m2"
         for name, values in self.species_currents().items():
             cols[f"{name}_{per}"] = values
         cols.update(
