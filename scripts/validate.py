@@ -106,7 +106,7 @@ def main() -> None:
         ("1d", (8, 16, 32, 64), 2),
         ("2d-axisymmetric", (4, 8, 16, 32), 2),
     ):
-        errors, rates = convergence_rates(kind, sizes, degree)
+        errors, rates = convergence_rates(COMM, kind, sizes, degree)
         mms[f"{kind} P{degree}"] = {
             "sizes": sizes,
             "finest_errors": errors[-1].tolist(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from mpi4py import MPI
 
 from pnp.validation.mms import convergence_rates
 
@@ -17,7 +18,7 @@ from pnp.validation.mms import convergence_rates
     [("1d", (16, 32, 64, 128)), ("2d-axisymmetric", (6, 12, 24)), ("3d", (3, 6, 12))],
 )
 def test_p1_converges_at_rate_two(kind, sizes):
-    errors, rates = convergence_rates(kind, sizes)
+    errors, rates = convergence_rates(MPI.COMM_WORLD, kind, sizes)
     assert np.all(np.diff(errors, axis=0) < 0), f"errors do not decrease:\n{errors}"
     # the finest pair decides: every field (psi and each c_i) at rate >= 1.9
     assert np.all(rates[-1] >= 1.9), f"observed L2 rates per refinement (psi, c_1..c_n):\n{rates}"
@@ -25,6 +26,6 @@ def test_p1_converges_at_rate_two(kind, sizes):
 
 @pytest.mark.parametrize(("kind", "sizes"), [("1d", (8, 16, 32)), ("2d-axisymmetric", (4, 8, 16))])
 def test_p2_converges_at_rate_three(kind, sizes):
-    errors, rates = convergence_rates(kind, sizes, degree=2)
+    errors, rates = convergence_rates(MPI.COMM_WORLD, kind, sizes, degree=2)
     assert np.all(np.diff(errors, axis=0) < 0), f"errors do not decrease:\n{errors}"
     assert np.all(rates[-1] >= 2.85), f"observed L2 rates per refinement (psi, c_1..c_n):\n{rates}"

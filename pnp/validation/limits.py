@@ -67,7 +67,7 @@ def _solved(case: Case, comm: MPI.Comm) -> Solution:
         problem.destroy()
 
 
-def dilute_ghk(comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
+def dilute_ghk(comm: MPI.Comm) -> dict:
     """Limit 1: K/Na/Cl at ~1e-3 mM (Debye length ~60x the 4 nm pore), no fixed charge."""
     data = salt_slab(
         geometry={
@@ -118,7 +118,7 @@ def dilute_ghk(comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
     }
 
 
-def symmetric_ohmic(comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
+def symmetric_ohmic(comm: MPI.Comm) -> dict:
     """Limit 2: symmetric 100 mM NaCl, 10 nm slab: I = F^2 c sum(z^2 D) V / (R T L)."""
     length_nm, c = 10.0, 100.0
     case = case_from_dict(salt_slab(conditions={"voltages_mV": [-60.0, 0.0, 35.0, 80.0]}))
@@ -139,7 +139,7 @@ def symmetric_ohmic(comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
     }
 
 
-def planck_electroneutral(comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
+def planck_electroneutral(comm: MPI.Comm) -> dict:
     """Limit 3: NaCl 100 | 10 mM across a 1000 nm slab (Debye length ~1 nm)."""
     data = salt_slab(
         geometry={
@@ -164,7 +164,7 @@ def planck_electroneutral(comm: MPI.Comm = MPI.COMM_WORLD) -> dict:
 
 
 def tms_electroneutral(
-    comm: MPI.Comm = MPI.COMM_WORLD,
+    comm: MPI.Comm,
     fixed_charge_M: float = -0.05,
     c_in: float = 100.0,
     c_out: float = 10.0,
@@ -215,7 +215,7 @@ def state_at(problem: PnpProblem, zs) -> np.ndarray:
     return evaluate(fields, points)
 
 
-def donnan(comm: MPI.Comm = MPI.COMM_WORLD, fixed_charge_M: float = -0.05, c_mM: float = 10.0):
+def donnan(comm: MPI.Comm, fixed_charge_M: float = -0.05, c_mM: float = 10.0):
     """Limit 4: centre of a 200 nm layer with fixed charge X, 30 nm baths, V = 0."""
     data = salt_slab(
         geometry={"kind": "slab", "pore_length_nm": 200.0, "bath_length_nm": 30.0},
@@ -279,7 +279,7 @@ def wall_domain(comm: MPI.Comm, length_nm: float, cells: int) -> Domain:
     )
 
 
-def gouy_chapman(comm: MPI.Comm = MPI.COMM_WORLD, sigma_C_per_m2: float = -0.05) -> dict:
+def gouy_chapman(comm: MPI.Comm, sigma_C_per_m2: float = -0.05) -> dict:
     """Limit 5: planar wall with charge sigma in 100 mM NaCl (20 nm of electrolyte)."""
     c = 100.0
     case = case_from_dict(salt_slab())

@@ -112,19 +112,19 @@ def rates(hs, errs) -> np.ndarray:
     return np.log(errs[:-1] / errs[1:]) / np.log(np.array(hs[:-1]) / np.array(hs[1:]))[:, None]
 
 
-def mesh_1d(n):
-    return dolfinx.mesh.create_interval(MPI.COMM_WORLD, n, [-1.0, 1.0])
+def mesh_1d(comm: MPI.Comm, n: int):
+    return dolfinx.mesh.create_interval(comm, n, [-1.0, 1.0])
 
 
-def mesh_axisymmetric(n):
+def mesh_axisymmetric(comm: MPI.Comm, n: int):
     return dolfinx.mesh.create_rectangle(
-        MPI.COMM_WORLD, [[0.0, -1.0], [1.0, 1.0]], [n, 2 * n], dolfinx.mesh.CellType.triangle
+        comm, [[0.0, -1.0], [1.0, 1.0]], [n, 2 * n], dolfinx.mesh.CellType.triangle
     )
 
 
-def mesh_3d(n):
+def mesh_3d(comm: MPI.Comm, n: int):
     return dolfinx.mesh.create_box(
-        MPI.COMM_WORLD,
+        comm,
         [[-0.5, -0.5, -1.0], [0.5, 0.5, 1.0]],
         [n, n, 2 * n],
         dolfinx.mesh.CellType.tetrahedron,
@@ -134,11 +134,13 @@ def mesh_3d(n):
 MESHES = {"1d": mesh_1d, "2d-axisymmetric": mesh_axisymmetric, "3d": mesh_3d}
 
 
-def convergence_rates(kind: str, sizes, degree: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """(errors per mesh, rates per refinement) for kind in MESHES."""
+def convergence_rates(
+    comm: MPI.Comm, kind: str, sizes, degree: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """(errors per mesh, rates per refinement) for kind in MESHES, on `comm`."""
     hs, errs = [], []
     for n in sizes:
-        h, e = solve_mms(MESHES[kind](n), kind == "2d-axisymmetric", degree)
+        h, e = solve_mms(MESHES[kind](comm, n), kind == "2d-axisymmetric", degree)
         hs.append(h)
         errs.append(e)
     return np.array(errs), rates(hs, errs)
