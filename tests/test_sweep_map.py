@@ -13,10 +13,10 @@ import pytest
 from mpi4py import MPI
 
 from pnp.cli import main
-from pnp.post.map_style import key_label
-from pnp.post.maps import plot_map
 from pnp.sweep import load_sweep, read_summary, run_sweep
 from pnp.sweep.grid import MapAxis, MapData, Panel, map_data
+from pnp.sweep.map_style import key_label
+from pnp.sweep.maps import plot_map
 
 COMM = MPI.COMM_WORLD
 

@@ -62,8 +62,8 @@ def map_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
     from pnp.case import CaseError, parse_override
-    from pnp.post.maps import Scale, map_stem, plot_map, write_map_csv
     from pnp.sweep.grid import DEFAULT_METRIC, map_data
+    from pnp.sweep.maps import Scale, map_stem, plot_map, write_map_csv
 
     root = MPI.COMM_WORLD.rank == 0  # under mpiexec every rank reads, rank 0 writes
     try:

@@ -2,7 +2,7 @@
 
 `plot_map` draws a `pnp.sweep.grid.MapData` as colour cells over two sweep axes
 (one panel per combination of the other axes), with the threshold contours of
-the metric (`pnp.post.map_style`: factors 1.05, 1.2, 2 and 10 for the fold factor, 5 % and
+the metric (`pnp.sweep.map_style`: factors 1.05, 1.2, 2 and 10 for the fold factor, 5 % and
 20 % for the relative current error, 1 and 5 mV for the reversal-potential
 error), the line where the Debye length equals the pore length, the exact-limit
 lines, failed cases hatched grey with an x, and cells where the GHK current has the
@@ -29,9 +29,9 @@ from matplotlib import colors, ticker
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from pnp.post.map_style import FOLD_FACTORS, Style, key_label, style_of
 from pnp.sweep.expand import format_value
 from pnp.sweep.grid import SIGN_COLUMN, MapData, Panel
+from pnp.sweep.map_style import FOLD_FACTORS, Style, key_label, style_of
 
 SCALES = ("linear", "log", "even")
 MAX_CELL_LABELS = 100
