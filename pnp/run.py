@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import platform
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -133,18 +134,63 @@ def point_record(point: VoltagePoint, case: Case, area_m2: float | None) -> dict
     return record
 
 
-def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> dict:
+# The distributions a run depends on, recorded with their versions in every results.json.
+RUNTIME_DISTRIBUTIONS = (
+    "dolfinx-solver-real",
+    "fenics-dolfinx",
+    "petsc4py",
+    "mpich",
+    "mpi4py",
+    "numpy",
+    "scipy",
+    "gmsh",
+    "meshio",
+    "matplotlib",
+    "fenics-basix",
+    "fenics-ffcx",
+    "fenics-ufl",
+)
+SETUP_STAMP = ".pnp-setup"  # written into the environment by scripts/setup
+
+
+def installed_versions() -> dict[str, str | None]:
+    """pnp, DOLFINx, PETSc and every `RUNTIME_DISTRIBUTIONS` entry (None: not installed)."""
     versions = {"pnp": __version__, "dolfinx": dolfinx.__version__}
     versions["petsc"] = ".".join(map(str, PETSc.Sys.getVersion()))
-    for dist in ("numpy", "gmsh", "mpi4py", "fenics-basix", "fenics-ffcx", "fenics-ufl"):
+    for dist in RUNTIME_DISTRIBUTIONS:
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             versions[dist] = None
+    if versions["petsc4py"] is None:  # bundled in the dolfinx-solver-real wheel
+        versions["petsc4py"] = getattr(sys.modules.get("petsc4py"), "__version__", None)
+    return versions
+
+
+def install_record() -> dict:
+    """How this environment was installed, from scripts/setup's stamp: its mode (``wheel``
+    or ``system``) and whether the versions were pinned by constraints.txt (None: not
+    installed by scripts/setup, or by one that did not say)."""
+    try:
+        lines = (Path(sys.prefix) / SETUP_STAMP).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {"scripts_setup": False, "mode": None, "constraints": None}
+    fields = dict(line.split("=", 1) for line in lines if "=" in line)
+    pinned = fields.get("constraints")
+    return {
+        "scripts_setup": True,
+        "mode": fields.get("mode"),
+        "constraints": None if pinned is None else pinned == "yes",
+    }
+
+
+def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> dict:
+    versions = installed_versions()
     imap = domain.mesh.topology.index_map(domain.dim)
     vmap = domain.mesh.topology.index_map(0)
     return {
         "versions": versions,
+        "install": install_record(),
         "python": platform.python_version(),
         "mpi_ranks": comm.size,
         "mesh": {
