@@ -22,11 +22,19 @@ from pnp.case import Case, case_to_dict
 from pnp.case.screening import bath_screening
 from pnp.errors import ConvergenceError
 from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
+from pnp.folders import FolderClaim
 from pnp.geometry.build import build_domain
+from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
 from pnp.post.current import CurrentMeter, pore_sections, relative_spread
 from pnp.post.ghk_counterpart import ghk_block, reference_area_m2
-from pnp.post.output import FieldWriter, write_columns, write_csv, write_json
+from pnp.post.output import (
+    FieldWriter,
+    clear_outputs,
+    write_columns,
+    write_csv,
+    write_json,
+)
 from pnp.post.profiles import AxisProfiler
 from pnp.solver.continuation import StepResult, ramp_fixed_charge
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
@@ -209,7 +217,7 @@ def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> d
 def run_case(
     case: Case,
     out_dir: Path,
-    comm: MPI.Comm = MPI.COMM_WORLD,
+    comm: MPI.Comm,
     *,
     cli_petsc_options: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -221,6 +229,8 @@ def run_case(
     Newton solve fails is recorded with its error; a failure before any voltage
     (the charge ramp) is written to results.json and re-raised. With a `cache`
     (a sweep), the problem of the previous case is reused when the set-up allows.
+    Raises OutputError for a folder that cannot be used or a file that cannot be
+    written, and `pnp.interrupt.Interrupted` after a signal (on every rank).
     """
     with prepared_run(case, out_dir, comm, cli_petsc_options, progress, cache) as (
         problem,
@@ -239,29 +249,37 @@ def prepared_run(
     progress: Callable[[str], None] | None,
     cache: ProblemCache | None = None,
 ) -> Iterator[tuple[PnpProblem, Callable[[str], None], float]]:
-    """Collectively create `out_dir`, mesh and set up the problem (or take it from
-    `cache`); yield it with a rank-0 progress printer and the start time; free its
-    PETSc objects afterwards unless the cache keeps them."""
+    """Collectively claim `out_dir` (create it, lock it against other runs, clear the
+    outputs of an earlier run), mesh and set up the problem (or take it from `cache`);
+    yield it with a rank-0 progress printer and the start time. Afterwards free its
+    PETSc objects unless the cache keeps them, and release the folder."""
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
-    if comm.rank == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    comm.barrier()
-    say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
-    msh_path = out_dir / "mesh.msh"
-    if cache is not None:
-        problem = cache.problem_for(case, comm, msh_path, cli_petsc_options)
-    else:
-        problem = prepare(case, comm, msh_path=msh_path, cli_petsc_options=cli_petsc_options)
+    claim = FolderClaim(out_dir)
+
+    def claim_folder() -> None:
+        claim.acquire()
+        clear_outputs(out_dir)
+
     try:
-        yield problem, say, t_start
-    except BaseException:
+        on_root(comm, claim_folder)
+        say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
+        msh_path = out_dir / "mesh.msh"
         if cache is not None:
-            cache.clear()  # a failed run may leave the problem unusable: rebuild next time
-        raise
+            problem = cache.problem_for(case, comm, msh_path, cli_petsc_options)
+        else:
+            problem = prepare(case, comm, msh_path=msh_path, cli_petsc_options=cli_petsc_options)
+        try:
+            yield problem, say, t_start
+        except BaseException:
+            if cache is not None:
+                cache.clear()  # a failed run may leave the problem unusable: rebuild next time
+            raise
+        finally:
+            if cache is None:
+                problem.destroy()
     finally:
-        if cache is None:
-            problem.destroy()
+        claim.release()
 
 
 def _solve_and_write(
