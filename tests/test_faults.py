@@ -33,7 +33,7 @@ CASES = ROOT / "cases"
 BIN = Path(sys.executable).parent
 COMM = MPI.COMM_WORLD
 LAST = COMM.size - 1
-TIMEOUT_S = 180
+TIMEOUT_S = 90  # below the suite's --timeout, so that a hang is killed here
 SLAB = [
     "geometry={kind = 'slab', pore_length_nm = 4.0, bath_length_nm = 0.0}",
     "surfaces.pore_wall.charge_C_per_m2=0",
