@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import platform
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,11 +22,20 @@ from pnp.case import Case, case_to_dict
 from pnp.case.screening import bath_screening
 from pnp.errors import ConvergenceError
 from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
+from pnp.folders import FolderClaim
 from pnp.geometry.build import build_domain
 from pnp.geometry.domain import Domain
+from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
 from pnp.post.ghk_counterpart import ghk_block
-from pnp.post.output import FieldWriter, write_columns, write_csv, write_json
+from pnp.post.output import (
+    FieldWriter,
+    clear_outputs,
+    write_columns,
+    write_csv,
+    write_json,
+    write_plot,
+)
 from pnp.post.profiles import AxisProfiler
 from pnp.post.units import PLANAR, ReportUnits, report_units
 from pnp.solver.continuation import StepResult, ramp_fixed_charge
@@ -144,18 +154,63 @@ def point_record(point: VoltagePoint, units: ReportUnits, names: Sequence[str]) 
     return record
 
 
-def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> dict:
+# The distributions a run depends on, recorded with their versions in every results.json.
+RUNTIME_DISTRIBUTIONS = (
+    "dolfinx-solver-real",
+    "fenics-dolfinx",
+    "petsc4py",
+    "mpich",
+    "mpi4py",
+    "numpy",
+    "scipy",
+    "gmsh",
+    "meshio",
+    "matplotlib",
+    "fenics-basix",
+    "fenics-ffcx",
+    "fenics-ufl",
+)
+SETUP_STAMP = ".pnp-setup"  # written into the environment by scripts/setup
+
+
+def installed_versions() -> dict[str, str | None]:
+    """pnp, DOLFINx, PETSc and every `RUNTIME_DISTRIBUTIONS` entry (None: not installed)."""
     versions = {"pnp": __version__, "dolfinx": dolfinx.__version__}
     versions["petsc"] = ".".join(map(str, PETSc.Sys.getVersion()))
-    for dist in ("numpy", "gmsh", "mpi4py", "fenics-basix", "fenics-ffcx", "fenics-ufl"):
+    for dist in RUNTIME_DISTRIBUTIONS:
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             versions[dist] = None
+    if versions["petsc4py"] is None:  # bundled in the dolfinx-solver-real wheel
+        versions["petsc4py"] = getattr(sys.modules.get("petsc4py"), "__version__", None)
+    return versions
+
+
+def install_record() -> dict:
+    """How this environment was installed, from scripts/setup's stamp: its mode (``wheel``
+    or ``system``) and whether the versions were pinned by constraints.txt (None: not
+    installed by scripts/setup, or by one that did not say)."""
+    try:
+        lines = (Path(sys.prefix) / SETUP_STAMP).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {"scripts_setup": False, "mode": None, "constraints": None}
+    fields = dict(line.split("=", 1) for line in lines if "=" in line)
+    pinned = fields.get("constraints")
+    return {
+        "scripts_setup": True,
+        "mode": fields.get("mode"),
+        "constraints": None if pinned is None else pinned == "yes",
+    }
+
+
+def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> dict:
+    versions = installed_versions()
     imap = domain.mesh.topology.index_map(domain.dim)
     vmap = domain.mesh.topology.index_map(0)
     return {
         "versions": versions,
+        "install": install_record(),
         "python": platform.python_version(),
         "mpi_ranks": comm.size,
         "mesh": {
@@ -174,7 +229,7 @@ def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> d
 def run_case(
     case: Case,
     out_dir: Path,
-    comm: MPI.Comm = MPI.COMM_WORLD,
+    comm: MPI.Comm,
     *,
     cli_petsc_options: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -186,6 +241,8 @@ def run_case(
     Newton solve fails is recorded with its error; a failure before any voltage
     (the charge ramp) is written to results.json and re-raised. With a `cache`
     (a sweep), the problem of the previous case is reused when the set-up allows.
+    Raises OutputError for a folder that cannot be used or a file that cannot be
+    written, and `pnp.interrupt.Interrupted` after a signal (on every rank).
     """
     with prepared_run(case, out_dir, comm, cli_petsc_options, progress, cache) as (
         problem,
@@ -204,29 +261,37 @@ def prepared_run(
     progress: Callable[[str], None] | None,
     cache: ProblemCache | None = None,
 ) -> Iterator[tuple[PnpProblem, Callable[[str], None], float]]:
-    """Collectively create `out_dir`, mesh and set up the problem (or take it from
-    `cache`); yield it with a rank-0 progress printer and the start time; free its
-    PETSc objects afterwards unless the cache keeps them."""
+    """Collectively claim `out_dir` (create it, lock it against other runs, clear the
+    outputs of an earlier run), mesh and set up the problem (or take it from `cache`);
+    yield it with a rank-0 progress printer and the start time. Afterwards free its
+    PETSc objects unless the cache keeps them, and release the folder."""
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
-    if comm.rank == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    comm.barrier()
-    say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
-    msh_path = out_dir / "mesh.msh"
-    if cache is not None:
-        problem = cache.problem_for(case, comm, msh_path, cli_petsc_options)
-    else:
-        problem = prepare(case, comm, msh_path=msh_path, cli_petsc_options=cli_petsc_options)
+    claim = FolderClaim(out_dir)
+
+    def claim_folder() -> None:
+        claim.acquire()
+        clear_outputs(out_dir)
+
     try:
-        yield problem, say, t_start
-    except BaseException:
+        on_root(comm, claim_folder)
+        say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
+        msh_path = out_dir / "mesh.msh"
         if cache is not None:
-            cache.clear()  # a failed run may leave the problem unusable: rebuild next time
-        raise
+            problem = cache.problem_for(case, comm, msh_path, cli_petsc_options)
+        else:
+            problem = prepare(case, comm, msh_path=msh_path, cli_petsc_options=cli_petsc_options)
+        try:
+            yield problem, say, t_start
+        except BaseException:
+            if cache is not None:
+                cache.clear()  # a failed run may leave the problem unusable: rebuild next time
+            raise
+        finally:
+            if cache is None:
+                problem.destroy()
     finally:
-        if cache is None:
-            problem.destroy()
+        claim.release()
 
 
 def _solve_and_write(
@@ -282,14 +347,16 @@ def _solve_and_write(
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
     write_json(comm, out_dir / "results.json", results)
     write_iv_csv(comm, out_dir / "iv.csv", results, units)
-    if case.output.plots and comm.rank == 0:
+    if case.output.plots:
         from pnp.post.plots import plot_iv, plot_profiles  # matplotlib: 1 s to import
 
-        plot_iv(out_dir / "iv.png", results, title=case.name)
-        plot_profiles(
-            out_dir / "profiles.png", sorted(profiles, key=lambda vp: vp[0]), domain.pore_extent_nm
+        write_plot(comm, out_dir / "iv.png", lambda path: plot_iv(path, results, title=case.name))
+        ordered = sorted(profiles, key=lambda vp: vp[0])
+        write_plot(
+            comm,
+            out_dir / "profiles.png",
+            lambda path: plot_profiles(path, ordered, domain.pore_extent_nm),
         )
-    comm.barrier()
     for point in unresolved:
         say(f"  warning: V = {point.voltage_mV:g} mV {point.resolution.message}")
     rev = results["reversal_potential_mV"]
@@ -337,18 +404,20 @@ def write_fields_and_profiles(solution: Solution, out_dir: Path) -> list[tuple[f
     profiler = AxisProfiler(problem)  # profiles also feed the GHK comparison
     fields = FieldWriter(problem, out_dir) if out.fields else None
     profiles = []
-    for point in sorted(solution.points, key=lambda p: p.voltage_mV):
-        if not point.converged:
-            continue
-        problem.restore_state(solution.states[point.voltage_mV])
-        prof = profiler.sample()
-        profiles.append((point.voltage_mV, prof))
-        if out.profiles:
-            write_columns(comm, out_dir / f"profile_{point.voltage_mV:+.1f}mV.csv", prof)
+    try:
+        for point in sorted(solution.points, key=lambda p: p.voltage_mV):
+            if not point.converged:
+                continue
+            problem.restore_state(solution.states[point.voltage_mV])
+            prof = profiler.sample()
+            profiles.append((point.voltage_mV, prof))
+            if out.profiles:
+                write_columns(comm, out_dir / f"profile_{point.voltage_mV:+.1f}mV.csv", prof)
+            if fields is not None:
+                fields.write(point.voltage_mV)
+    finally:
         if fields is not None:
-            fields.write(point.voltage_mV)
-    if fields is not None:
-        fields.close()
+            fields.close()  # collective, also when a write failed on every rank
     return profiles
 
 

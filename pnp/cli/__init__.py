@@ -2,7 +2,8 @@
 
 Each sub-command lives in its own module exposing `add_parser(subparsers)`,
 which registers the parser and sets `func` (callable taking the parsed args and
-returning an exit code).
+returning an exit code). Ctrl-C outside the handling of `pnp run` and
+`pnp sweep` (`pnp.interrupt`) exits with 130 and one line.
 """
 
 from __future__ import annotations
@@ -34,4 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C before `pnp run`/`pnp sweep` handle it, or elsewhere
+        print(f"pnp {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -14,7 +14,11 @@ def add_parser(subparsers) -> None:
         help="solve a case file over its voltages (or in time) and write results",
         description="Solve a TOML case over its voltages; write results.json, iv.csv, axis "
         "profiles, ParaView fields and plots into --out. A case with a [transient] table is "
-        "stepped in time instead: results.json, transient.csv, fields and transient.png.",
+        "stepped in time instead: results.json, transient.csv, fields and transient.png. "
+        "A run replaces an earlier run's outputs in --out and refuses a folder another run is "
+        "writing into. Ctrl-C (or SIGTERM) stops before the next Newton solve, keeping what is "
+        "done; a second aborts. Exit code 0 if every voltage converged, 3 after a solver "
+        "failure, 2 for bad input or an output that cannot be written, 130 if interrupted.",
     )
     parser.add_argument("case", type=Path, help="TOML case file (see cases/)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default out/NAME)")
@@ -74,33 +78,44 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
 
     from pnp.errors import ConvergenceError, SolverConfigurationError
+    from pnp.folders import OutputError
+    from pnp.interrupt import Interrupted, StopOnSignal, stderr_notice
     from pnp.run import run_case
     from pnp.solver.options import parse_cli_option
     from pnp.transient import run_transient_case
 
+    def error(message: object, code: int = 2) -> int:
+        if comm.rank == 0:
+            print(f"pnp run: {message}", file=sys.stderr)
+        return code
+
     try:
         petsc = dict(parse_cli_option(text) for text in args.petsc)
     except ValueError as err:
-        if comm.rank == 0:
-            print(f"pnp run: {err}", file=sys.stderr)
-        return 2
+        return error(err)
     out = args.out if args.out is not None else Path("out") / case.name
     runner = run_transient_case if case.is_transient else run_case
-    try:
-        results = runner(
-            case, out, comm, cli_petsc_options=petsc, progress=lambda m: print(m, flush=True)
-        )
-    except ConvergenceError as err:
-        if comm.rank == 0:
-            print(f"pnp run: {err}", file=sys.stderr)
-            print(f"pnp run: partial results in {out / 'results.json'}", file=sys.stderr)
-        return 3
-    except (SolverConfigurationError, CaseError) as err:
-        if comm.rank == 0:
-            print(f"pnp run: {err}", file=sys.stderr)
-        return 2
-    except TimeoutError as err:  # FFCx waited for another process's compile (see pnp.jit)
-        if comm.rank == 0:
-            print(f"pnp run: {err} (or set PNP_JIT_CACHE_DIR / PNP_JIT_TIMEOUT)", file=sys.stderr)
-        return 2
+    # pnp.run imported PETSc, whose signal handlers ours replace
+    with StopOnSignal(comm, notice=stderr_notice("pnp run", comm)):
+        try:
+            results = runner(
+                case, out, comm, cli_petsc_options=petsc, progress=lambda m: print(m, flush=True)
+            )
+        except ConvergenceError as err:
+            return error(f"{err}\npnp run: partial results in {out / 'results.json'}", 3)
+        except TimeoutError as err:  # FFCx waited for another process's compile (see pnp.jit)
+            return error(f"{err} (or set PNP_JIT_CACHE_DIR / PNP_JIT_TIMEOUT)")
+        except (SolverConfigurationError, CaseError, OutputError, OSError) as err:
+            return error(err)
+        except Interrupted as err:
+            done = (out / "results.json").exists()
+            return error(
+                f"{err}; "
+                + (
+                    f"results so far in {out / 'results.json'}"
+                    if done
+                    else "nothing was solved yet"
+                ),
+                130,
+            )
     return 0 if results["all_converged"] else 3

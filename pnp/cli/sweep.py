@@ -16,7 +16,8 @@ def add_parser(subparsers) -> None:
         description="Run every case of a sweep file (a base case and axes of values), several "
         "at once under mpiexec, into DIR/cases/<id>/ with one row per case in "
         "DIR/summary.csv. Re-running the same command resumes: finished cases are skipped. "
-        "Ctrl-C (or SIGTERM) stops after the running cases. Exit code 0 if every case "
+        "Ctrl-C (or SIGTERM) stops after the running cases, a second one stops them (they run "
+        "again on resume), a third aborts. Exit code 0 if every case "
         "converged, 3 if some failed, 2 for bad input, 130 if interrupted.",
     )
     parser.add_argument("sweep", type=Path, help="TOML sweep file (see cases/sweeps/)")
@@ -68,6 +69,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
     from pnp.case import CaseError
+    from pnp.errors import PnpError
     from pnp.solver.options import parse_cli_option
     from pnp.sweep import build_cases, expand, load_sweep, parse_shard, run_sweep
 
@@ -94,11 +96,9 @@ def sweep_command(args: argparse.Namespace) -> int:
             return 0
         out = args.out if args.out is not None else Path("out") / "sweeps" / spec.name
         import pnp.fem  # noqa: F401  (PETSc sets its signal handlers first, then ours)
-        from pnp.sweep.interrupt import StopOnSignal
+        from pnp.interrupt import FINISH, STOP, StopOnSignal, stderr_notice
 
-        notice = (lambda line: print(line, flush=True)) if comm.rank == 0 else None
-        stop = StopOnSignal(notice)
-        try:
+        with StopOnSignal(comm, (FINISH, STOP), stderr_notice("pnp sweep", comm)) as stop:
             report = run_sweep(
                 spec,
                 out,
@@ -111,8 +111,6 @@ def sweep_command(args: argparse.Namespace) -> int:
                 case_progress=args.verbose,
                 stop=stop,
             )
-        finally:
-            stop.restore()
-    except (CaseError, ValueError, OSError) as err:
+    except (CaseError, ValueError, OSError, PnpError) as err:
         return error(err)
     return report.exit_code

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,13 +16,6 @@ def ghk_permeabilities(case: Case) -> dict[str, float]:
     factor = case.regions["pore"].diffusion_factor or 1.0
     length_m = case.geometry.pore_length_nm * 1e-9
     return {s.name: s.diffusion_m2_per_s * factor / length_m for s in case.species}
-
-
-def reference_area_m2(case: Case) -> float | None:
-    """Area that turns a current into a current density: pi R_pore^2 (None in 1D)."""
-    if case.geometry.kind == "slab" or case.geometry.pore_radius_nm is None:
-        return None
-    return math.pi * (case.geometry.pore_radius_nm * 1e-9) ** 2
 
 
 def ghk_block(case: Case, voltages_mV: Sequence[float], units: ReportUnits | None = None) -> dict:

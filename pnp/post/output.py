@@ -1,20 +1,63 @@
-"""Files a run leaves behind: JSON, CSV and ParaView fields (rank 0 writes the text files)."""
+"""Files a run leaves behind: JSON, CSV and ParaView fields (rank 0 writes the text files).
+
+A text file that cannot be written raises `OutputError` naming it on every rank
+(`pnp.parallel.on_root`); the file it would have replaced is left as it was.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
 
 from pnp.fem import dolfinx
+from pnp.folders import OutputError, write_atomic
+from pnp.parallel import on_root
 from pnp.solver.problem import PnpProblem
 
 fem = dolfinx.fem
+
+# Everything a steady or transient run writes into its folder. A new run clears
+# these first, so no file of an earlier run (a profile at a voltage no longer
+# computed, an old iv.csv) is mixed with the new ones; other files are left alone.
+RUN_OUTPUTS = (
+    "results.json",
+    "iv.csv",
+    "iv.png",
+    "profiles.png",
+    "profile_*mV.csv",
+    "fields.bp",
+    "fields.xdmf",
+    "fields.h5",
+    "mesh.msh",
+    "transient.csv",
+    "transient.png",
+    ".*.tmp",  # the temporary file of a write that was killed half-way
+)
+
+
+def clear_outputs(folder: Path) -> None:
+    """Remove the `RUN_OUTPUTS` of an earlier run from `folder` (rank 0; the caller holds
+    the folder's lock)."""
+    for pattern in RUN_OUTPUTS:
+        for path in Path(folder).glob(pattern):
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError as err:
+                raise OutputError(
+                    f"cannot remove {path}, the output of an earlier run ({err.strerror}); "
+                    "remove it or choose another --out"
+                ) from None
 
 
 def _jsonable(value):
@@ -34,21 +77,46 @@ def _jsonable(value):
 
 
 def write_json(comm: MPI.Comm, path: Path, data: Mapping) -> None:
-    if comm.rank == 0:
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(_jsonable(data), indent=2) + "\n")
-        tmp.replace(path)  # never leave a half-written results file
-    comm.barrier()
+    """Collective: rank 0 replaces `path` with `data` as JSON, atomically."""
+    on_root(comm, lambda: write_text(path, json.dumps(_jsonable(data), indent=2) + "\n"))
 
 
 def write_csv(comm: MPI.Comm, path: Path, header: Sequence[str], rows: Sequence[Sequence]) -> None:
-    if comm.rank == 0:
-        with path.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(["" if v is None else v for v in _jsonable(list(row))])
-    comm.barrier()
+    """Collective: rank 0 replaces `path` with a CSV table, atomically."""
+
+    def text() -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in _jsonable(list(row))])
+        return buffer.getvalue()
+
+    on_root(comm, lambda: write_text(path, text()))
+
+
+def write_plot(comm: MPI.Comm, path: Path, draw: Callable[[Path], None]) -> None:
+    """Collective: rank 0 draws a figure into `path` with `draw(path)`."""
+
+    def work() -> None:
+        try:
+            draw(path)
+        except OSError as err:
+            raise _write_error(path, err) from None
+
+    on_root(comm, work)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` (one process), or raise OutputError naming the file."""
+    try:
+        write_atomic(path, text)
+    except OSError as err:
+        raise _write_error(path, err) from None
+
+
+def _write_error(path: Path, err: OSError) -> OutputError:
+    return OutputError(f"cannot write {path} ({err.strerror or err})")
 
 
 def write_columns(comm: MPI.Comm, path: Path, columns: Mapping[str, np.ndarray]) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from pnp import interrupt
 from pnp.fem import PETSc, dolfinx, fem_petsc
 from pnp.jit import jit_options as default_jit_options
 from pnp.solver.options import PNP_PREFIX, matrix_types
@@ -169,6 +170,7 @@ class NewtonSolver:
         return reasons.CONVERGED_FNORM_ABS if fnorm <= atol else reasons.CONVERGED_FNORM_RELATIVE
 
     def solve(self) -> SolveReport:
+        interrupt.check(self.state.function_space.mesh.comm)  # every rank stops here together
         self.problem.solve()
         history = self.snes.getConvergenceHistory()[0]
         if len(history):

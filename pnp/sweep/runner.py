@@ -12,7 +12,8 @@ cases, the queue) and rewrites the sorted summary once every group is done.
 
 A case is recorded only when it ends (its ``done.json``), so a sweep killed at
 any moment loses nothing finished and re-runs the cases it was in. A `stop`
-request (Ctrl-C, SIGTERM: `pnp.sweep.interrupt`) lets the running cases finish.
+request (Ctrl-C, SIGTERM: `pnp.interrupt`) lets the running cases finish; a second
+stops them, and they run again on resume.
 """
 
 from __future__ import annotations
@@ -31,13 +32,12 @@ from typing import TYPE_CHECKING, Any
 from mpi4py import MPI
 
 from pnp.case import Case, case_to_toml
+from pnp.folders import OutputError, folder_lock
+from pnp.interrupt import Interrupted, stop_requested
+from pnp.parallel import on_root, raise_anywhere
 from pnp.sweep.errors import SweepError
 from pnp.sweep.expand import SweepPoint, build_cases, expand
-from pnp.sweep.lock import folder_lock
 from pnp.sweep.spec import SweepSpec
-
-if TYPE_CHECKING:
-    from pnp.problem_cache import ProblemCache
 from pnp.sweep.store import (
     CASES_DIR,
     adopt_folder,
@@ -52,6 +52,9 @@ from pnp.sweep.store import (
     write_done,
 )
 from pnp.sweep.summary import SUMMARY_NAME, append_row, case_row, summary_columns
+
+if TYPE_CHECKING:
+    from pnp.problem_cache import ProblemCache
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 def run_sweep(
     spec: SweepSpec,
     out_dir: Path,
-    comm: MPI.Comm = MPI.COMM_WORLD,
+    comm: MPI.Comm,
     *,
     ranks_per_case: int = 1,
     shard: tuple[int, int] = (0, 1),
@@ -116,9 +119,12 @@ def run_sweep(
     sweep goes on. `max_cases` stops after that many cases have been started
     (an interruption, for tests). `progress` receives one line per finished case
     (from the group that ran it); `case_progress` also forwards the per-voltage
-    lines of each run, prefixed by the case id. When `stop()` turns True (checked on
-    the first rank of each group before it takes a case; see `pnp.sweep.interrupt`)
-    the groups finish their running cases and take no more.
+    lines of each run, prefixed by the case id. When `stop()` turns True on a rank
+    (asked on every rank of a group before it takes a case; see `pnp.interrupt`)
+    its group finishes the running case and takes no more; a case stopped by
+    `pnp.interrupt.Interrupted` is not recorded (it runs again on resume). An error
+    outside the cases (the sweep folder) is raised on every rank once every group
+    has stopped.
     """
     out_dir = Path(out_dir)
     say = progress if progress is not None else (lambda _line: None)
@@ -157,14 +163,18 @@ def run_sweep(
 
     group = comm.Split(comm.rank // ranks_per_case, comm.rank)
     leads = group.rank == 0
+    ran, stopped, failure = 0, False, None
     try:
         ran, stopped = _work(
             group, out_dir, token, points, cases, petsc_options, say, case_progress, stop
         )
+    except BaseException as exc:  # raised on every rank below, once all groups are here
+        failure = exc
     finally:
         gc.collect()
         group.barrier()
         group.Free()
+    raise_anywhere(comm, failure)
     ran = comm.allreduce(ran if leads else 0, op=MPI.SUM)
     stopped = comm.allreduce(stopped, op=MPI.LOR)
 
@@ -210,27 +220,27 @@ def _work(
 ) -> tuple[int, bool]:
     """Take cases from the queue until it is empty or `stop()`; return how many this group
     ran and whether it was stopped."""
-
-    def take() -> int | None:
-        if stop is not None and stop():
-            return -1
-        return claim_next(out_dir, token)
-
     from pnp.problem_cache import ProblemCache
 
     ran = 0
     cache = ProblemCache()  # consecutive cases with the same set-up share one problem
     try:
-        while (k := on_root(group, take)) is not None and k >= 0:
+        while not stop_requested(group, stop):
+            k = on_root(group, lambda: claim_next(out_dir, token))
+            if k is None:
+                return ran, False
             point, case = points[k], cases[k]
             forward = _prefixed(say, f"[{point.case_id}] ") if case_progress else None
-            row = run_point(group, out_dir, point, case, petsc_options, forward, cache)
+            try:
+                row = run_point(group, out_dir, point, case, petsc_options, forward, cache)
+            except Interrupted:
+                break  # the case is not recorded: it runs again on resume
             if group.rank == 0:
                 say(progress_line(point, row))
             ran += 1
     finally:
         cache.clear()
-    return ran, k is not None
+    return ran, True
 
 
 def _prefixed(say: Progress, prefix: str) -> Progress:
@@ -279,9 +289,12 @@ def run_point(
             seconds=seconds,
             folder=f"{CASES_DIR}/{point.case_id}",
         )
-        write_done(folder, row, case_hash(case))
-        with folder_lock(out_dir):
-            append_row(out_dir / SUMMARY_NAME, summary_columns(list(point.values)), row)
+        try:
+            write_done(folder, row, case_hash(case))
+            with folder_lock(out_dir):
+                append_row(out_dir / SUMMARY_NAME, summary_columns(list(point.values)), row)
+        except OSError as err:
+            raise OutputError(f"cannot record case {point.case_id} in {out_dir} ({err})") from None
         return row
 
     row = on_root(group, record)
@@ -291,10 +304,13 @@ def run_point(
 
 
 def _fresh_folder(folder: Path, case: Case) -> None:
-    if folder.exists():
-        shutil.rmtree(folder)  # output of an interrupted run of this case
-    folder.mkdir(parents=True)
-    (folder / "case.toml").write_text(case_to_toml(case), encoding="utf-8")
+    try:
+        if folder.exists():
+            shutil.rmtree(folder)  # output of an interrupted run of this case
+        folder.mkdir(parents=True)
+        (folder / "case.toml").write_text(case_to_toml(case), encoding="utf-8")
+    except OSError as err:
+        raise OutputError(f"cannot prepare the case folder {folder} ({err})") from None
 
 
 def _read_results(folder: Path) -> dict | None:
@@ -314,28 +330,3 @@ def progress_line(point: SweepPoint, row: Mapping[str, Any]) -> str:
     if row["status"] != "ok" and row["error"]:
         text += f"  [{row['error'][:160]}]"
     return text
-
-
-def on_root[T](comm: MPI.Comm, work: Callable[[], T]) -> T:
-    """Run `work` on rank 0 of `comm` and broadcast its result; an exception there is raised
-    on every rank (as SweepError, or RuntimeError for other types off the root)."""
-    result: Any = None
-    failure: BaseException | None = None
-    if comm.rank == 0:
-        try:
-            result = work()
-        except Exception as exc:
-            failure = exc
-    if comm.size == 1:
-        if failure is not None:
-            raise failure
-        return result
-    message = None
-    if failure is not None:
-        message = failure if isinstance(failure, SweepError) else RuntimeError(str(failure))
-    message = comm.bcast(message, root=0)
-    if failure is not None:
-        raise failure
-    if message is not None:
-        raise message
-    return comm.bcast(result, root=0)

@@ -4,7 +4,7 @@
     DIR/summary.csv            one row per finished case, sorted by case id
     DIR/cases/<id>/            the case's run output, its resolved case.toml ...
     DIR/cases/<id>/done.json   ... and its summary row, written last: the case is finished
-    DIR/.lock                  the folder lock (`pnp.sweep.lock`)
+    DIR/.lock                  the folder lock (`pnp.folders`)
     DIR/.queue-<token>.json    the cases one invocation still hands out (removed at its end)
 
 A case is finished when its ``done.json`` exists and names the same case (hash)
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from pnp.case import Case, case_to_dict
+from pnp.folders import folder_lock, write_atomic
 from pnp.sweep.errors import SweepError
 from pnp.sweep.expand import SweepPoint, format_value
-from pnp.sweep.lock import folder_lock, write_atomic
 from pnp.sweep.spec import SweepSpec
 from pnp.sweep.summary import SUMMARY_NAME, summary_columns, write_summary
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from pnp.case import Case
 from pnp.case.screening import bath_screening
+from pnp.folders import write_atomic
 from pnp.sweep.expand import SweepPoint, format_value
-from pnp.sweep.lock import write_atomic
 
 SUMMARY_NAME = "summary.csv"
 STATUSES = ("ok", "partial", "failed")

@@ -1,7 +1,8 @@
 """Transient PNP: voltage-clamp protocols, charging and relaxation in time.
 
     from pnp.transient import run_transient_case
-    results = run_transient_case(load_case("cases/transient_step.toml"), Path("out/step"))
+    case = load_case("cases/transient_step.toml")
+    results = run_transient_case(case, Path("out/step"), MPI.COMM_WORLD)
 
 A case with a ``[transient]`` table runs here (``pnp run`` dispatches it). The
 modules, one job each:

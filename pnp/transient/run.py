@@ -19,7 +19,8 @@ from mpi4py import MPI
 
 from pnp.case import Case, case_to_dict
 from pnp.errors import ConvergenceError
-from pnp.post.output import write_columns, write_json
+from pnp.interrupt import Interrupted
+from pnp.post.output import write_columns, write_json, write_plot
 from pnp.run import prepared_run, provenance
 from pnp.solver.continuation import ramp_fixed_charge, to_voltage
 from pnp.solver.problem import PnpProblem
@@ -35,7 +36,7 @@ from pnp.transient.trace import TransientTrace
 def run_transient_case(
     case: Case,
     out_dir: Path,
-    comm: MPI.Comm = MPI.COMM_WORLD,
+    comm: MPI.Comm,
     *,
     cli_petsc_options: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -46,7 +47,7 @@ def run_transient_case(
     transient.csv, ParaView fields at the output steps (``output.fields``) and
     transient.png (``output.plots``). Returns the results dict (the same on
     every rank). A Newton failure is written to results.json with the trace so
-    far and re-raised as `ConvergenceError`.
+    far and re-raised as `ConvergenceError`; so is an interruption (`Interrupted`).
     """
     if case.transient is None:
         raise ValueError(f"case {case.name!r} has no [transient] table; use pnp.run.run_case")
@@ -101,6 +102,14 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
             fail(err)
             write_columns(comm, out_dir / "transient.csv", march.trace.columns())
             raise
+        except Interrupted:  # raised on every rank at once: keep the steps done
+            if march.fields is not None:  # the state is a step's start guess: do not write it
+                march.fields.close()
+                march.fields = None
+            results["transient"] = march.trace.block()
+            write_json(comm, out_dir / "results.json", results)
+            write_columns(comm, out_dir / "transient.csv", march.trace.columns())
+            raise
         march.finish()
         results["transient"] = _summary_block(march, summary)
         results["steady_check"] = steady_check(
@@ -112,18 +121,21 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
     write_json(comm, out_dir / "results.json", results)
     write_columns(comm, out_dir / "transient.csv", march.trace.columns())
-    if case.output.plots and comm.rank == 0:
-        plot_transient(
+    if case.output.plots:
+        write_plot(
+            comm,
             out_dir / "transient.png",
-            results["transient"],
-            unit=march.trace.unit,
-            labels=march.trace.labels,
-            charge_key=march.trace.charge_key,
-            step_times_s=[t for t, _ in protocol.steps[1:]],
-            instantaneous=settings.rise_time_s == 0.0,
-            title=case.name,
+            lambda path: plot_transient(
+                path,
+                results["transient"],
+                unit=march.trace.unit,
+                labels=march.trace.labels,
+                charge_key=march.trace.charge_key,
+                step_times_s=[t for t, _ in protocol.steps[1:]],
+                instantaneous=settings.rise_time_s == 0.0,
+                title=case.name,
+            ),
         )
-    comm.barrier()
     say(_closing_line(results, march.trace.unit, march.trace.labels[0], out_dir))
     return results
 
