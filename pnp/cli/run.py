@@ -73,7 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2
 
-    from pnp.errors import ConvergenceError, SolverConfigurationError
+    from pnp.errors import ConvergenceError, InputError, SolverConfigurationError
     from pnp.run import run_case
     from pnp.solver.options import parse_cli_option
     from pnp.transient import run_transient_case
@@ -95,7 +95,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
             print(f"pnp run: partial results in {out / 'results.json'}", file=sys.stderr)
         return 3
-    except SolverConfigurationError as err:
+    except (SolverConfigurationError, InputError) as err:
         if comm.rank == 0:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2
