@@ -1,4 +1,4 @@
-"""Typed errors raised by the solver layer."""
+"""Typed errors raised by the geometry and solver layers."""
 
 from __future__ import annotations
 
@@ -49,6 +49,24 @@ class ConvergenceError(PnpError):
             "hint": self.hint,
             "message": str(self),
         }
+
+
+class InputError(PnpError, ValueError):
+    """Bad input found after the case was validated: a mesh file that cannot be used, a
+    mesh too large to hold, sizes that contradict each other. A command ends with exit
+    code 2.
+
+    `key` is the case key to change (``"geometry.mesh_file"``), `detail` says what is
+    wrong and how to fix it; ``str(error)`` is ``"key: detail"``.
+    """
+
+    def __init__(self, key: str, detail: str) -> None:
+        self.key = key
+        self.detail = detail
+        super().__init__(f"{key}: {detail}" if key else detail)
+
+    def __reduce__(self):
+        return (type(self), (self.key, self.detail))
 
 
 class SolverConfigurationError(PnpError, ValueError):

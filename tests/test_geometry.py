@@ -313,7 +313,7 @@ def test_external_missing_and_unknown_groups():
     regions_only = {k: v for k, v in CUSTOM.items() if v in REGION_TAGS}
     with pytest.raises(ValueError, match=r"role 'electrode_inside'.*geometry\.groups"):
         build_domain(COMM, **kwargs, groups=regions_only)
-    with pytest.raises(ValueError, match=r"geometry\.groups names 'lipid'"):
+    with pytest.raises(ValueError, match=r"geometry\.groups: names 'lipid'"):
         build_domain(COMM, **kwargs, groups={**CUSTOM, "lipid": "membrane"})
     with pytest.raises(ValueError, match=r"unknown role 'sea'"):
         build_domain(COMM, **kwargs, groups={"cis": "sea"})
@@ -409,30 +409,75 @@ AXI = dict(kind="axisymmetric", **PORE)
     ("kwargs", "message"),
     [
         (dict(kind="cylinder", pore_length_nm=1.0), r"valid kinds: slab, axisymmetric, 3d, mesh"),
-        (dict(kind="slab", pore_length_nm=0.0), r"pore_length_nm must be > 0"),
+        (dict(kind="slab", pore_length_nm=0.0), r"pore_length_nm: must be > 0"),
         (dict(kind="slab", pore_length_nm=1.0, bath_length_nm=-1.0), r"bath_length_nm"),
         (dict(kind="slab", pore_length_nm=1.0, entrance="rounded"), r"entrance='sharp'"),
         (dict(kind="slab", pore_length_nm=1.0, filter_length_nm=1.0), r"filter_length_nm"),
-        (dict(kind="slab", pore_length_nm=1.0, refine=-1), r"refine must be an integer"),
-        (dict(kind="slab", pore_length_nm=1.0, refine=0.5), r"refine must be an integer"),
+        (dict(kind="slab", pore_length_nm=1.0, refine=-1), r"refine: must be an integer"),
+        (dict(kind="slab", pore_length_nm=1.0, refine=0.5), r"refine: must be an integer"),
         (dict(kind="slab", pore_length_nm=1.0, axisymmetric=True), r"leave axisymmetric unset"),
-        ({**AXI, "pore_radius_nm": None}, r"pore_radius_nm is required"),
+        ({**AXI, "pore_radius_nm": None}, r"pore_radius_nm: is required"),
         ({**AXI, "bath_radius_nm": 1.0}, r"pore_radius_nm .* must be < bath_radius_nm"),
         (
             {**AXI, "bath_radius_nm": 2.0, "entrance": "conical", "entrance_radius_nm": 1.5},
             r"pore_radius_nm \+ entrance_radius_nm .* < bath_radius_nm",
         ),
         ({**AXI, "entrance": "conical", "entrance_radius_nm": 2.0}, r"2 \* entrance_radius_nm"),
-        ({**AXI, "bath_length_nm": 0.0}, r"bath_length_nm must be > 0"),
+        ({**AXI, "bath_length_nm": 0.0}, r"bath_length_nm: must be > 0"),
         ({**AXI, "filter_length_nm": 4.0}, r"filter_length_nm .* must be < pore_length_nm"),
         ({**AXI, "filter_length_nm": 1.0, "filter_radius_nm": 2.0}, r"filter_radius_nm"),
-        ({**AXI, "entrance": "bevel"}, r"entrance must be one of"),
-        ({**AXI, "entrance": "rounded"}, r"entrance_radius_nm must be > 0"),
-        ({**AXI, "wall_size_nm": 2.0, "mesh_size_nm": 1.0}, r"wall_size_nm .* <= mesh_size_nm"),
-        ({**AXI, "debye_length_nm": 0.0}, r"debye_length_nm must be > 0"),
+        ({**AXI, "entrance": "bevel"}, r"entrance: must be one of"),
+        ({**AXI, "entrance": "rounded"}, r"entrance_radius_nm: must be > 0"),
+        ({**AXI, "wall_size_nm": 2.0, "mesh_size_nm": 1.0}, r"wall_size_nm: .* <= mesh_size_nm"),
+        ({**AXI, "debye_length_nm": 0.0}, r"Debye length must be > 0"),
         (dict(kind="mesh", pore_length_nm=1.0), r"needs mesh_file"),
     ],
 )
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         build_domain(COMM, **kwargs)
+
+
+# ---------------------------------------------------------------- mesh size estimate
+
+SLAB = dict(kind="slab", pore_length_nm=2.0, bath_length_nm=1.0, filter_length_nm=0.5)
+FILTER_2D = dict(filter_length_nm=1.0, filter_radius_nm=0.6, entrance="rounded")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "tolerance"),
+    [
+        (SLAB, 0.0),  # the slab's node placement is computed exactly
+        ({**SLAB, "refine": 2}, 0.0),
+        ({**AXI, **COARSE_2D}, 0.25),
+        ({**AXI, **COARSE_2D, "refine": 1}, 0.25),
+        ({**AXI, **FILTER_2D, "entrance_radius_nm": 0.5, "wall_size_nm": 0.1}, 0.25),
+        ({**AXI, "bath_radius_nm": 20.0, "bath_length_nm": 15.0, "wall_size_nm": 0.2}, 0.25),
+        ({**PORE, "kind": "3d", "wall_size_nm": 0.5, "mesh_size_nm": 1.5}, 0.3),
+    ],
+    ids=["slab", "slab-refined", "axi", "axi-refined", "axi-filter", "axi-wide", "3d"],
+)
+def test_cell_estimate_matches_the_mesh(kwargs, tolerance):
+    """The estimate that guards memory (`check_cell_count`) is close to gmsh's count."""
+    from pnp.geometry.params import estimated_cells, mesh_sizes, pore_geometry, slab_geometry
+
+    kwargs = {"debye_length_nm": 1.0, **kwargs}
+    domain = build_domain(COMM, **kwargs)
+    shape = {k: v for k, v in kwargs.items() if k not in ("kind", "refine", "debye_length_nm")}
+    shape = {k: v for k, v in shape.items() if not k.endswith("size_nm")}
+    if kwargs["kind"] == "slab":
+        geom = slab_geometry(entrance="sharp", **shape)
+    else:
+        base = dict(entrance="sharp", entrance_radius_nm=0.0, filter_length_nm=0.0)
+        geom = pore_geometry(**{**base, "filter_radius_nm": None, **shape})
+    dim = domain.dim
+    sizes = mesh_sizes(
+        geom,
+        dim=dim,
+        debye_length_nm=kwargs["debye_length_nm"],
+        mesh_size_nm=kwargs.get("mesh_size_nm"),
+        wall_size_nm=kwargs.get("wall_size_nm"),
+        refine=kwargs.get("refine", 0),
+    )
+    cells, doublings = estimated_cells(geom, sizes, dim)
+    assert cells * 2**doublings == pytest.approx(num_cells(domain), rel=tolerance)

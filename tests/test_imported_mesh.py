@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from mpi4py import MPI
 
-from pnp.case import CaseError, case_from_dict
+from pnp.case import case_from_dict
 from pnp.cli import main
+from pnp.errors import InputError
 from pnp.run import run_case
 
 COMM = MPI.COMM_WORLD
@@ -92,7 +93,7 @@ def shifted(source: Path, path: Path, dz_nm: float) -> Path:
 
 def test_a_2d_mesh_needs_the_axisymmetric_key(shared_tmp, capsys):
     data = mesh_case(MESHES / "nanopore_rz.msh", [50.0], pore_length_nm=4.0, pore_radius_nm=1.0)
-    with pytest.raises(CaseError, match=r"geometry\.axisymmetric") as info:
+    with pytest.raises(InputError, match=r"geometry\.axisymmetric") as info:
         run_case(case_from_dict(data), shared_tmp / "unsaid", COMM)
     assert "axisymmetric = true" in str(info.value) and "axisymmetric = false" in str(info.value)
     case_file = shared_tmp / "unsaid.toml"

@@ -101,17 +101,19 @@ def test_unknown_override_key_is_a_clear_error(shared_tmp, capsys):
 
 
 def test_diverging_voltage_point_is_recorded_not_hidden():
-    # A 40 V jump in one Newton solve diverges, and steps may not be refined below 30 V.
+    # A 10 V jump (the largest voltage a case may ask for) in one Newton solve of at most
+    # 6 steps diverges, and steps may not be refined below 8 V.
     case = small_pore(
-        "conditions.voltages_mV=[0, 40000]",
-        "solver.max_voltage_step_mV=40000",
-        "solver.min_voltage_step_mV=30000",
+        "conditions.voltages_mV=[0, 10000]",
+        "solver.max_voltage_step_mV=10000",
+        "solver.min_voltage_step_mV=8000",
+        "solver.max_iterations=6",
     )
     solution = solve(prepare(case, COMM))
     ok, failed = solution.points
     assert ok.converged and not failed.converged
     assert failed.error["stage"] == "voltage continuation"
-    assert "40000" in failed.error["target"] and failed.error["hint"]
+    assert "10000" in failed.error["target"] and failed.error["hint"]
 
 
 def test_failed_initial_solve_raises_typed_error(shared_tmp):

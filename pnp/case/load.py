@@ -36,7 +36,7 @@ def load_case(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Case:
     """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is skipped
     except FileNotFoundError:
         raise CaseError("", f"{path}: case file not found") from None
     except UnicodeDecodeError as exc:

@@ -24,25 +24,46 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=mesh_command)
 
 
+def output_problem(out: Path) -> str | None:
+    """Why the mesh cannot be written to `out` (its folder is created), or None."""
+    if out.is_dir():
+        return f"--out {out}: is a folder; give a file name ending in .msh"
+    if out.suffix.lower() != ".msh":
+        return f"--out {out}: give a file name ending in .msh"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return f"--out {out}: cannot create its folder ({err.strerror or err})"
+    return None
+
+
 def mesh_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
     from pnp.case import CaseError, load_case
 
     comm = MPI.COMM_WORLD
+
+    def error(message: object) -> int:
+        if comm.rank == 0:
+            print(f"pnp mesh: {message}", file=sys.stderr)
+        return 2
+
     try:
         case = load_case(args.case, case_overrides(args))
     except (CaseError, OSError) as err:
-        if comm.rank == 0:
-            print(f"pnp mesh: {err}", file=sys.stderr)
-        return 2
+        return error(err)
+    from pnp.errors import InputError
     from pnp.run import make_domain
 
     out = args.out if args.out is not None else Path("meshes") / f"{case.name}.msh"
-    if comm.rank == 0:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    comm.barrier()
-    domain = make_domain(case, comm, msh_path=out)
+    problem = comm.bcast(output_problem(out) if comm.rank == 0 else None, root=0)
+    if problem is not None:
+        return error(problem)
+    try:
+        domain = make_domain(case, comm, msh_path=out)
+    except InputError as err:
+        return error(err)
     cells = domain.mesh.topology.index_map(domain.dim).size_global
     vertices = domain.mesh.topology.index_map(0).size_global
     if comm.rank == 0:

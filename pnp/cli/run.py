@@ -77,7 +77,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2
 
-    from pnp.errors import ConvergenceError, SolverConfigurationError
+    from pnp.errors import ConvergenceError, InputError, SolverConfigurationError
     from pnp.folders import OutputError
     from pnp.interrupt import Interrupted, StopOnSignal, stderr_notice
     from pnp.run import run_case
@@ -105,7 +105,7 @@ def run_command(args: argparse.Namespace) -> int:
             return error(f"{err}\npnp run: partial results in {out / 'results.json'}", 3)
         except TimeoutError as err:  # FFCx waited for another process's compile (see pnp.jit)
             return error(f"{err} (or set PNP_JIT_CACHE_DIR / PNP_JIT_TIMEOUT)")
-        except (SolverConfigurationError, CaseError, OutputError, OSError) as err:
+        except (SolverConfigurationError, InputError, CaseError, OutputError, OSError) as err:
             return error(err)
         except Interrupted as err:
             done = (out / "results.json").exists()

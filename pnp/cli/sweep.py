@@ -70,7 +70,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     from pnp.case import CaseError
     from pnp.errors import PnpError
-    from pnp.solver.options import parse_cli_option
+    from pnp.solver.options import check_type_names, parse_cli_option
     from pnp.sweep import build_cases, expand, load_sweep, parse_shard, run_sweep
 
     comm = MPI.COMM_WORLD
@@ -85,6 +85,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         spec = load_sweep(args.sweep, args.overrides)
         shard = parse_shard(args.shard)
         petsc = dict(parse_cli_option(text) for text in args.petsc)
+        check_type_names(petsc, "--petsc")
         if args.list:
             points = expand(spec)
             build_cases(spec, points)

@@ -8,6 +8,7 @@ Nothing here touches DOLFINx. Every function except `run_on_root` and
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -78,9 +79,10 @@ def gmsh_session(model_name: str, *, verbose: bool = False) -> Iterator[Any]:
 def run_on_root[T](comm: MPI.Comm, work: Callable[[], T]) -> T:
     """Run `work` on the root rank only and broadcast its (picklable) result.
 
-    An exception on the root is raised on every rank (same type for built-in
-    exceptions, RuntimeError otherwise), so a failure in the root-only part never
-    leaves the other ranks waiting in a collective call.
+    An exception on the root is raised on every rank: the same exception when it can
+    be pickled (the package's errors, built-in exceptions), else a RuntimeError with its
+    message. So a failure in the root-only part never leaves the other ranks waiting in
+    a collective call, and every rank reports the same one-line error.
     """
     result: T | None = None
     failure: Exception | None = None
@@ -93,16 +95,25 @@ def run_on_root[T](comm: MPI.Comm, work: Callable[[], T]) -> T:
         if failure is not None:
             raise failure
         return result  # type: ignore[return-value]
-    report = None
-    if failure is not None:
-        builtin = type(failure).__module__ == "builtins"
-        report = (type(failure) if builtin else RuntimeError, str(failure))
+    report = None if failure is None else _transportable(failure)
     report = comm.bcast(report, root=ROOT)
     if failure is not None:
         raise failure
     if report is not None:
-        raise report[0](report[1])
+        raise report
     return comm.bcast(result, root=ROOT)
+
+
+def _transportable(failure: Exception) -> Exception:
+    """`failure` itself if it survives pickling unchanged in type and message, else a
+    RuntimeError with its message."""
+    try:
+        copy = pickle.loads(pickle.dumps(failure))
+    except Exception:
+        return RuntimeError(str(failure))
+    if type(copy) is not type(failure) or str(copy) != str(failure):
+        return RuntimeError(str(failure))
+    return failure
 
 
 def add_physical_groups(

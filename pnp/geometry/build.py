@@ -7,8 +7,11 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+from pnp.errors import InputError
 from pnp.geometry.domain import KINDS, Domain
 from pnp.geometry.params import (
+    check_cell_count,
+    estimated_cells,
     mesh_sizes,
     pore_geometry,
     positive,
@@ -56,20 +59,27 @@ def build_domain(
     baths (defaults in `pnp.geometry.params`, based on `debye_length_nm` and the
     dimensions); each `refine` step halves both. gmsh runs on rank 0 only; with
     `msh_path`, rank 0 writes the gmsh mesh there. `verbose` shows gmsh output.
+    A mesh estimated beyond `pnp.geometry.params.cell_limit()` cells is refused
+    (`pnp.errors.InputError`, like every other invalid input) before it is built.
     """
     if kind not in KINDS:
-        raise ValueError(f"unknown geometry kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+        raise InputError(
+            "geometry.kind", f"unknown geometry kind {kind!r}; valid kinds: {', '.join(KINDS)}"
+        )
     validate_refine(refine)
     msh = None if msh_path is None else str(msh_path)
     expected_axi = {"slab": False, "axisymmetric": True, "3d": False}.get(kind)
     if expected_axi is not None and axisymmetric not in (None, expected_axi):
-        raise ValueError(
-            f"axisymmetric={axisymmetric!r} contradicts kind={kind!r}; leave axisymmetric unset"
+        raise InputError(
+            "geometry.axisymmetric",
+            f"axisymmetric={axisymmetric!r} contradicts kind={kind!r}; leave axisymmetric unset",
         )
 
     if kind == "mesh":
         if mesh_file is None:
-            raise ValueError("kind='mesh' needs mesh_file (a .msh or meshio-readable file)")
+            raise InputError(
+                "geometry.mesh_file", "kind='mesh' needs mesh_file (a .msh or meshio-readable file)"
+            )
         from pnp.geometry.external import read_mesh
 
         return read_mesh(
@@ -102,14 +112,24 @@ def build_domain(
             filter_length_nm=filter_length_nm,
             filter_radius_nm=filter_radius_nm,
         )
+    dim = {"slab": 1, "axisymmetric": 2, "3d": 3}[kind]
     sizes = mesh_sizes(
         geom,
-        dim={"slab": 1, "axisymmetric": 2, "3d": 3}[kind],
+        dim=dim,
         debye_length_nm=debye_length_nm,
         mesh_size_nm=mesh_size_nm,
         wall_size_nm=wall_size_nm,
         refine=refine,
     )
+    cells, doublings = estimated_cells(geom, sizes, dim)
+    if refine:
+        key, fix = (
+            "geometry.refine",
+            f"lower geometry.refine (each step multiplies the cells by {2**dim})",
+        )
+    else:
+        key, fix = "geometry.wall_size_nm", "raise geometry.wall_size_nm or geometry.mesh_size_nm"
+    check_cell_count(cells, doublings, key=key, fix=fix)
     if kind == "slab":
         from pnp.geometry.slab import build_slab as builder
     elif kind == "axisymmetric":

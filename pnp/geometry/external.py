@@ -5,9 +5,11 @@ a group named like a region ("bath", "pore", "membrane", "filter") or a boundary
 role ("electrode_inside", "pore_wall", ...) takes that role; ``groups`` =
 {file group name: role} adds to or overrides this (an unnamed group is
 addressed as "<dim>D:<number>", e.g. {"2D:3": "pore", "1D:7": "pore_wall"}).
-Every cell must end up in exactly one region; at least one electrolyte region and both electrodes
-are required. Coordinates are taken as nm; a 2D mesh lies in the z = 0 plane
-(x = r >= 0, y = z when axisymmetric), a 1D mesh along x.
+Every cell must end up in exactly one region; at least one electrolyte region and
+both electrodes are required. Coordinates are taken as nm; a 2D mesh lies in the
+z = 0 plane (x = r >= 0, y = z when axisymmetric), a 1D mesh along x. A file that
+cannot be read or used raises `pnp.errors.InputError` (key ``geometry.mesh_file``
+or ``geometry.groups``) on every rank.
 
 The mesh is read on the root rank into gmsh, its groups renumbered to
 `REGION_TAGS`/`BOUNDARY_TAGS` (so ``msh_path`` gets a normalised copy), each
@@ -17,16 +19,27 @@ distributes it.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
 
-from pnp.case import CaseError
+from pnp.errors import InputError
 from pnp.geometry._gmsh import GMSH_ELEMENT_TYPES, add_discrete_mesh, add_physical_groups
 from pnp.geometry._mesh import build_on_root, make_domain
 from pnp.geometry.domain import BOUNDARY_TAGS, ELECTROLYTE_REGIONS, REGION_TAGS, Domain
+from pnp.geometry.params import check_cell_count
+
+FILE_KEY = "geometry.mesh_file"
+GROUPS_KEY = "geometry.groups"
+_FORMATS = (
+    "give a gmsh .msh file with physical groups, or a mesh format meshio reads "
+    "with named cell groups"
+)
 
 ROLES = (*REGION_TAGS, *BOUNDARY_TAGS)
 _CELL_DIM = {"vertex": 0, "line": 1, "triangle": 2, "quad": 2, "tetra": 3, "hexahedron": 3}
@@ -37,9 +50,9 @@ def role_map(groups: Mapping[str, str] | None) -> dict[str, str]:
     mapping = {name: name for name in ROLES}
     for file_name, role in (groups or {}).items():
         if role not in ROLES:
-            raise ValueError(
-                f"geometry.groups maps {file_name!r} to unknown role {role!r}; "
-                f"roles are: {', '.join(ROLES)}"
+            raise InputError(
+                GROUPS_KEY,
+                f"maps {file_name!r} to unknown role {role!r}; roles are: {', '.join(ROLES)}",
             )
         mapping[str(file_name)] = role
     return mapping
@@ -47,9 +60,9 @@ def role_map(groups: Mapping[str, str] | None) -> dict[str, str]:
 
 def _load_meshio(path: Path) -> None:
     """Put a meshio-readable mesh with named cell groups into the current gmsh model."""
-    import meshio
-
-    data = meshio.read(path)
+    data = _read_meshio(path)
+    if not data.cells or not len(data.points):
+        raise InputError(FILE_KEY, f"{path.name} has no cells; {_FORMATS}")
     points = np.zeros((len(data.points), 3))
     points[:, : data.points.shape[1]] = data.points
     blocks: list[tuple[int, str | None, str, np.ndarray]] = []
@@ -61,9 +74,10 @@ def _load_meshio(path: Path) -> None:
     tdim = max(_CELL_DIM.get(block.type, -1) for block in data.cells)
     for i, block in enumerate(data.cells):
         if block.type not in GMSH_ELEMENT_TYPES:
-            raise ValueError(
+            raise InputError(
+                FILE_KEY,
                 f"{path.name}: cell type {block.type!r} is not supported; "
-                f"use linear cells ({', '.join(GMSH_ELEMENT_TYPES)})"
+                f"use linear cells ({', '.join(GMSH_ELEMENT_TYPES)})",
             )
         dim = _CELL_DIM[block.type]
         covered = np.zeros(len(block.data), dtype=int)
@@ -76,7 +90,9 @@ def _load_meshio(path: Path) -> None:
             blocks.append((dim, name, block.type, block.data[index]))
         if dim == tdim:
             if np.any(covered > 1):
-                raise ValueError(f"{path.name}: some cells belong to more than one cell group")
+                raise InputError(
+                    FILE_KEY, f"{path.name}: some cells belong to more than one cell group"
+                )
             if np.any(covered == 0):  # kept without a group; reported by the role check
                 blocks.append((dim, None, block.type, block.data[covered == 0]))
     entities = add_discrete_mesh(points, blocks)
@@ -87,6 +103,38 @@ def _load_meshio(path: Path) -> None:
             gmsh.model.addPhysicalGroup(dim, ents, name=name)
 
 
+def _read_meshio(path: Path):
+    """meshio's mesh of `path`; its failures (it prints and exits on some) as InputError."""
+    import meshio
+
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            return meshio.read(path)
+    except (Exception, SystemExit) as exc:
+        lines = [line.strip().removeprefix("Error: ") for line in said.getvalue().splitlines()]
+        if not isinstance(exc, SystemExit):
+            lines.append(str(exc))
+        reason = "; ".join(dict.fromkeys(line for line in lines if line))
+        reason = reason.replace(str(path), path.name) or type(exc).__name__
+        raise InputError(
+            FILE_KEY, f"{path.name}: meshio cannot read it ({reason}); {_FORMATS}"
+        ) from None
+
+
+def _merge_msh(path: Path) -> None:
+    """Load a gmsh .msh file into the current model; a file gmsh rejects as InputError."""
+    import gmsh
+
+    try:
+        gmsh.merge(str(path))
+    except Exception as exc:
+        reason = str(exc).replace(f"'{path}'", "").strip(" ,:") or "not a mesh"
+        raise InputError(
+            FILE_KEY, f"{path.name}: gmsh cannot read it ({reason}); {_FORMATS}"
+        ) from None
+
+
 def _groups_from_cell_data(data) -> list[tuple[str, list]]:
     """Cell groups from an integer cell-data array named through ``field_data``."""
     names = {(int(v[1]), int(v[0])): k for k, v in data.field_data.items() if len(v) >= 2}
@@ -94,9 +142,10 @@ def _groups_from_cell_data(data) -> list[tuple[str, list]]:
         k for k, v in data.cell_data.items() if np.issubdtype(np.asarray(v[0]).dtype, np.integer)
     ]
     if not keys:
-        raise ValueError(
+        raise InputError(
+            FILE_KEY,
             "the mesh file has no named cell groups (cell sets, or integer cell data with "
-            "field data naming the values); export it from gmsh as .msh with physical groups"
+            "field data naming the values); export it from gmsh as .msh with physical groups",
         )
     groups: dict[str, list] = {}
     for i, (block, values) in enumerate(zip(data.cells, data.cell_data[keys[0]], strict=True)):
@@ -121,15 +170,25 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
     import gmsh
 
     tdim = gmsh.model.getDimension()
+    if tdim < 1 or not cell_count(tdim):
+        raise InputError(FILE_KEY, f"{source} has no cells; {_FORMATS}")
     in_file: dict[str, list[tuple[int, int]]] = {}
     for dim, tag in gmsh.model.getPhysicalGroups():
         in_file.setdefault(group_name(dim, tag), []).append((dim, tag))
-    listing = ", ".join(repr(n) for n in sorted(in_file)) or "none"
+    if not in_file:
+        raise InputError(
+            FILE_KEY,
+            f"{source} has no physical groups; tag its regions ({', '.join(REGION_TAGS)}) and "
+            f"boundaries (at least electrode_inside and electrode_outside) as named physical "
+            "groups in gmsh, or map your group names with geometry.groups",
+        )
+    listing = ", ".join(repr(n) for n in sorted(in_file))
     missing = sorted(explicit - set(in_file))
     if missing:
-        raise ValueError(
-            f"geometry.groups names {missing[0]!r}, but {source} has no physical group of "
-            f"that name; its groups are: {listing}"
+        raise InputError(
+            GROUPS_KEY,
+            f"names {missing[0]!r}, but {source} has no physical group of "
+            f"that name; its groups are: {listing}",
         )
     owner: dict[tuple[int, int], str] = {}
     for name, dim, tag in ((n, d, t) for n, dts in in_file.items() for d, t in dts):
@@ -139,17 +198,19 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
         need = tdim if role in REGION_TAGS else tdim - 1
         if dim != need:
             if name in explicit:
-                raise ValueError(
-                    f"geometry.groups maps {name!r} (a {dim}D group of {source}) to {role!r}, "
-                    f"which needs a {need}D group"
+                raise InputError(
+                    GROUPS_KEY,
+                    f"maps {name!r} (a {dim}D group of {source}) to {role!r}, "
+                    f"which needs a {need}D group",
                 )
             continue
         for entity in gmsh.model.getEntitiesForPhysicalGroup(dim, tag):
             key = (dim, int(entity))
             if owner.setdefault(key, role) != role:
-                raise ValueError(
+                raise InputError(
+                    GROUPS_KEY,
                     f"{source}: group {name!r} overlaps another group with role "
-                    f"{owner[key]!r}; a cell or facet can have only one role"
+                    f"{owner[key]!r}; a cell or facet can have only one role",
                 )
     for _, entity in gmsh.model.getEntities(tdim):
         if (tdim, entity) not in owner and len(gmsh.model.mesh.getElements(tdim, entity)[1]):
@@ -157,11 +218,17 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
                 group_name(tdim, t) for t in gmsh.model.getPhysicalGroupsForEntity(tdim, entity)
             ]
             if not names:
-                raise ValueError(f"{source} has cells outside any physical group")
-            raise ValueError(
+                raise InputError(
+                    FILE_KEY,
+                    f"{source} has cells outside any physical group; put every cell in a "
+                    f"group named after a region ({', '.join(REGION_TAGS)}) or mapped to one "
+                    "with geometry.groups",
+                )
+            raise InputError(
+                GROUPS_KEY,
                 f"cells of group {names[0]!r} in {source} have no region; name the group "
                 f"after a region ({', '.join(REGION_TAGS)}) or map it with "
-                f"geometry.groups = {{{names[0]!r}: 'bath'}}"
+                f'geometry.groups = {{ {json.dumps(names[0])} = "bath" }} (or another region)',
             )
     roles: dict[str, list[int]] = {}
     for (_, entity), role in owner.items():
@@ -171,10 +238,11 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
         required.insert(0, "bath")
     for role in required:
         if role not in roles:
-            raise ValueError(
+            raise InputError(
+                GROUPS_KEY,
                 f"{source} has no physical group for role {role!r} (its groups: {listing}); "
                 f"name a group {role!r} or map one with geometry.groups = "
-                f"{{'<group name>': {role!r}}}"
+                f'{{ "<group name>" = "{role}" }}',
             )
     for dim, tag in gmsh.model.getPhysicalGroups():  # names outlive groups; drop both
         if gmsh.model.getPhysicalName(dim, tag):
@@ -188,6 +256,13 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
     return tdim
 
 
+def cell_count(tdim: int) -> int:
+    """Cells (elements of dimension `tdim`) in the current gmsh model."""
+    import gmsh
+
+    return sum(len(tags) for tags in gmsh.model.mesh.getElements(tdim)[1])
+
+
 def _check_plane(tdim: int, source: str) -> None:
     import gmsh
 
@@ -195,7 +270,7 @@ def _check_plane(tdim: int, source: str) -> None:
     scale = max(1.0, float(np.abs(x).max()))
     if tdim < 3 and np.abs(x[:, tdim:]).max() > 1e-9 * scale:
         where = "the z = 0 plane" if tdim == 2 else "the x axis"
-        raise ValueError(f"{source}: a {tdim}D mesh must lie in {where}")
+        raise InputError(FILE_KEY, f"{source}: a {tdim}D mesh must lie in {where}")
 
 
 def read_mesh(
@@ -225,11 +300,19 @@ def read_mesh(
         if not path.is_file():
             raise FileNotFoundError(f"mesh_file {str(path)!r} does not exist")
         if path.suffix.lower() == ".msh":
-            gmsh.merge(str(path))
+            _merge_msh(path)
         else:
             _load_meshio(path)
         tdim = assign_roles(mapping, explicit, path.name)
         _check_plane(tdim, path.name)
+        if refine:
+            key, fix = (
+                "geometry.refine",
+                f"lower geometry.refine (each step multiplies the cells by {2**tdim})",
+            )
+        else:
+            key, fix = FILE_KEY, "use a coarser mesh"
+        check_cell_count(cell_count(tdim), tdim * refine, key=key, fix=fix)
         for _ in range(refine):
             gmsh.model.mesh.refine()
         return tdim
@@ -238,7 +321,7 @@ def read_mesh(
         comm, construct, model_name="pnp_external", msh_path=msh_path, verbose=verbose
     )
     if axisymmetric is None and tdim == 2:
-        raise CaseError(
+        raise InputError(
             "geometry.axisymmetric",
             f"{path.name} is a 2D mesh: say how to read it, axisymmetric = true for an r-z "
             "half-plane (x = r >= 0, y = z; currents in pA) or axisymmetric = false for a "
@@ -246,14 +329,18 @@ def read_mesh(
         )
     axi = bool(axisymmetric)
     if axi and tdim != 2:
-        raise ValueError(f"axisymmetric=True needs a 2D (r-z) mesh; {path.name} is {tdim}D")
+        raise InputError(
+            "geometry.axisymmetric",
+            f"axisymmetric=True needs a 2D (r-z) mesh; {path.name} is {tdim}D",
+        )
     if axi:
         x = data.mesh.geometry.x
         r_min = comm.allreduce(float(x[:, 0].min()) if len(x) else np.inf, op=MPI.MIN)
         if r_min < -1e-9 * max(1.0, pore_length_nm):
-            raise ValueError(
+            raise InputError(
+                "geometry.axisymmetric",
                 f"{path.name}: an axisymmetric mesh needs x = r >= 0 (found r = {r_min:g}); "
-                "set axisymmetric=False for a planar 2D mesh"
+                "set axisymmetric=False for a planar 2D mesh",
             )
     return make_domain(
         data,

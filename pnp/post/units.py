@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pnp.case import Case, CaseError
+from pnp.case import Case
+from pnp.errors import InputError
 from pnp.geometry.domain import Domain
 
 PORE = "pA"
@@ -59,7 +60,7 @@ def report_units(case: Case, domain: Domain) -> ReportUnits:
     if domain.section_dim == 1:
         return ReportUnits(domain.mode, PLANAR, 1e3, domain.pore_width_nm * 1e-9)
     if case.geometry.pore_radius_nm is None:
-        raise CaseError(
+        raise InputError(
             "geometry.pore_radius_nm",
             f"needed for a {domain.mode} mesh: its pi R^2 turns the current into the reported "
             "current density and the GHK counterpart's current; add pore_radius_nm = <R> to "

@@ -7,7 +7,10 @@ iterate and returns a `SolveReport` the continuation logic acts on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +18,12 @@ import ufl
 from mpi4py import MPI
 
 from pnp import interrupt
+from pnp.errors import SolverConfigurationError
 from pnp.fem import PETSc, dolfinx, fem_petsc
 from pnp.jit import jit_options as default_jit_options
-from pnp.solver.options import PNP_PREFIX, matrix_types
+from pnp.solver.options import PNP_PREFIX, builtin_option_names, matrix_types, suggest_option
+
+log = logging.getLogger(__name__)
 
 # Full names of the options this module has put into PETSc's global database.
 _INSTALLED: set[str] = set()
@@ -51,6 +57,60 @@ def remove_options(names: Sequence[str]) -> None:
     for name in names:
         db.delValue(name)
         _INSTALLED.discard(name)
+
+
+_SOURCES = "--petsc, [solver.petsc_options] or PETSC_OPTIONS"
+_TRACE_LINE = re.compile(r"\(\) at \S+:\d+$")
+
+
+@contextmanager
+def option_errors(prefix: str, builtin: frozenset[str]) -> Iterator[None]:
+    """Turn a PETSc error (an option PETSc rejects while setting up) into a one-line
+    `SolverConfigurationError` naming the option, instead of PETSc's printed trace."""
+    PETSc.Sys.pushErrorHandler("python")  # keeps the message, prints nothing
+    try:
+        yield
+    except PETSc.Error as err:
+        raise SolverConfigurationError(_option_error(err, prefix, builtin)) from None
+    finally:
+        PETSc.Sys.popErrorHandler()
+
+
+def _option_error(err: PETSc.Error, prefix: str, builtin: frozenset[str]) -> str:
+    trace = [str(line) for line in getattr(err, "_traceback", ())]
+    text = ": ".join(line for line in trace if not _TRACE_LINE.search(line)) or str(err)
+    given = {k: v for k, v in PETSc.Options().getAll().items() if k.startswith(prefix)}
+    named = [
+        (name, value)
+        for name, value in given.items()
+        if value and re.search(rf"(?<![\w.-]){re.escape(str(value))}(?![\w.-])", text)
+    ]
+    named.sort(key=lambda item: item[0][len(prefix) :] in builtin)  # the user's first
+    if named:
+        name, value = named[0]
+        return f"PETSc rejects option -{name} {value}: {text}; fix or remove it ({_SOURCES})"
+    return f"PETSc rejects the solver options: {text} (PETSc error {err.ierr}); check {_SOURCES}"
+
+
+def warn_unused_options(prefix: str, names: Sequence[str], builtin: frozenset[str]) -> list[str]:
+    """Log a warning for each option among `names` and the user's own options with
+    `prefix` that PETSc never read (a misspelt name); return their names."""
+    db = PETSc.Options()
+    user = [name for name in db.getAll() if name.startswith(prefix)]
+    unused = []
+    for name in sorted({*names, *user}):
+        key = name[len(prefix) :]
+        if key in builtin or db.used(name):
+            continue
+        unused.append(name)
+        close = suggest_option(key)
+        hint = f" (did you mean -{prefix}{close}?)" if close else ""
+        log.warning(
+            "PETSc option -%s was not used by the solver%s; check its name or remove it",
+            name,
+            hint,
+        )
+    return unused
 
 
 @dataclass(frozen=True)
@@ -124,11 +184,19 @@ class NewtonSolver:
         # its clean-up does not delete prefixed entries with petsc4py 3.25, so one
         # problem's options would leak into the next.
         self._option_names = install_options(prefix, options)
+        self._prefix = prefix
+        self._builtin = builtin_option_names(state.function_space.dofmap.index_map_bs)
+        self._options_checked = False
         self.snes = self.problem.solver
         self.pmat = None
         if pmat_kind is not None and pmat_kind != kind:
             self._separate_preconditioner_matrix(pmat_kind, list(bcs))
-        self.snes.setFromOptions()
+        try:
+            with option_errors(prefix, self._builtin):
+                self.snes.setFromOptions()
+        except SolverConfigurationError:
+            self.destroy()  # every rank read the same options and failed alike
+            raise
         self.snes.setConvergenceHistory(reset=True)
         self.rtol, self.atol = self.snes.getTolerances()[:2]
         self.residual_scale = 0.0
@@ -171,7 +239,14 @@ class NewtonSolver:
 
     def solve(self) -> SolveReport:
         interrupt.check(self.state.function_space.mesh.comm)  # every rank stops here together
-        self.problem.solve()
+        if self._options_checked:
+            self.problem.solve()
+        else:  # the first solve sets up the linear solvers: they read their options now
+            with option_errors(self._prefix, self._builtin):
+                self.problem.solve()
+            if self.snes.getIterationNumber() > 0:
+                warn_unused_options(self._prefix, self._option_names, self._builtin)
+                self._options_checked = True
         history = self.snes.getConvergenceHistory()[0]
         if len(history):
             self.residual_scale = max(self.residual_scale, float(history[0]))

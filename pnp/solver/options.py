@@ -29,10 +29,19 @@ count, e.g. to pass on the command line.
 Right preconditioning matters: the Krylov tolerance is then tested on the true
 linear residual, which keeps every inexact Newton direction a descent
 direction for the backtracking line search.
+
+Checks
+------
+`merged_options` refuses a type name (``ksp_type``, ``pc_type``, ``snes_type``,
+``snes_linesearch_type``, ``pc_factor_mat_solver_type``, the matrix types, also
+under sub-solver prefixes such as ``fieldsplit_0_``) that PETSc does not register,
+with a suggestion; `suggest_option` proposes the option a misspelt name meant.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 
 from pnp.errors import SolverConfigurationError
@@ -168,14 +177,142 @@ def merged_options(
     """Options dict (without prefix) for a problem, in precedence order.
 
     `n_fields` (psi plus one log-density per species) completes presets whose
-    preconditioner depends on the block layout; see the module notes.
+    preconditioner depends on the block layout; see the module notes. An unknown
+    PETSc type name in the case or command-line options raises
+    `SolverConfigurationError`.
     """
+    check_type_names(case_options or {}, "[solver.petsc_options]")
+    check_type_names(cli_options or {}, "--petsc")
     options: dict[str, object] = dict(DEFAULTS)
     options.update(tolerances or {})
     options.update(preset_options(preset, n_fields))
     options.update(case_options or {})
     options.update(cli_options or {})
     return options
+
+
+_TYPE_LABELS = {
+    "Mat.SolverType": "MatSolver",
+    "SNESLineSearch.Type": "SNESLineSearch",
+    "SNES.Type": "SNES",
+    "KSP.Type": "KSP",
+    "PC.Type": "PC",
+    "Mat.Type": "Mat",
+}
+
+# Option-name endings whose value is a type PETSc registers, and the petsc4py class
+# that lists those types (longest ending first: it decides).
+TYPE_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("pc_factor_mat_solver_type", "Mat.SolverType"),
+    ("snes_linesearch_type", "SNESLineSearch.Type"),
+    ("snes_type", "SNES.Type"),
+    ("ksp_type", "KSP.Type"),
+    ("pc_type", "PC.Type"),
+    (PRECONDITIONER_MATRIX_TYPE_KEY, "Mat.Type"),
+    (MATRIX_TYPE_KEY, "Mat.Type"),
+)
+
+# Options of the PNP solve often given by hand, beside those of the presets: the
+# vocabulary of `suggest_option`.
+COMMON_OPTIONS = (
+    "snes_monitor",
+    "snes_converged_reason",
+    "snes_view",
+    "snes_linesearch_monitor",
+    "snes_linesearch_max_it",
+    "snes_linesearch_damping",
+    "snes_max_funcs",
+    "snes_lag_jacobian",
+    "snes_lag_preconditioner",
+    "ksp_monitor",
+    "ksp_monitor_true_residual",
+    "ksp_converged_reason",
+    "ksp_view",
+    "ksp_rtol",
+    "ksp_atol",
+    "ksp_divtol",
+    "ksp_norm_type",
+    "ksp_initial_guess_nonzero",
+    "ksp_error_if_not_converged",
+    "pc_factor_levels",
+    "pc_factor_mat_ordering_type",
+    "pc_factor_shift_type",
+    "pc_gamg_type",
+    "pc_gamg_agg_nsmooths",
+    "pc_gamg_square_graph",
+    "pc_gamg_coarse_eq_limit",
+    "pc_mg_levels",
+    "pc_mg_cycle_type",
+    "pc_hypre_type",
+    "pc_fieldsplit_schur_fact_type",
+    "mg_levels_ksp_type",
+    "mg_levels_pc_type",
+    "mg_coarse_ksp_type",
+    "mg_coarse_pc_type",
+    "sub_ksp_type",
+    "sub_pc_type",
+    "mat_mumps_icntl_4",
+    "mat_mumps_icntl_7",
+    "mat_mumps_cntl_1",
+)
+
+# Sub-solver prefixes that PETSc puts in front of option names.
+_SUB_PREFIX = re.compile(r"(?:fieldsplit_[A-Za-z0-9]+_|sub_|mg_levels_(?:\d+_)?|mg_coarse_)*")
+
+
+def _registered(type_class: str) -> frozenset[str]:
+    from pnp.fem import PETSc
+
+    owner = PETSc
+    for part in type_class.split("."):
+        owner = getattr(owner, part)
+    return frozenset(
+        v for k, v in vars(owner).items() if not k.startswith("_") and isinstance(v, str)
+    )
+
+
+def type_class_of(name: str) -> str | None:
+    """The petsc4py class listing the valid values of option `name` (None: not a type)."""
+    for ending, type_class in TYPE_OPTIONS:
+        if name == ending or name.endswith("_" + ending):
+            return type_class
+    return None
+
+
+def check_type_names(options: Mapping[str, object], origin: str) -> None:
+    """Refuse an unknown PETSc type name in `options` (given by `origin`, e.g. "--petsc")."""
+    for name, value in options.items():
+        type_class = type_class_of(name)
+        if type_class is None:
+            continue
+        known = _registered(type_class)
+        if str(value) in known:
+            continue
+        close = difflib.get_close_matches(str(value).lower(), sorted(known), n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+        raise SolverConfigurationError(
+            f"PETSc option {name}={value} ({origin}): PETSc has no {_TYPE_LABELS[type_class]} "
+            f"type {str(value)!r}; {hint}"
+        )
+
+
+def builtin_option_names(n_fields: int) -> frozenset[str]:
+    """Names of every option the package itself sets (defaults, tolerances, presets)."""
+    names = set(DEFAULTS) | set(split_options(max(n_fields, 2)))
+    for preset in PRESETS.values():
+        names |= set(preset)
+    return frozenset(names)
+
+
+def suggest_option(name: str) -> str | None:
+    """The known option closest to the misspelt `name` (sub-solver prefixes kept)."""
+    prefix = _SUB_PREFIX.match(name).group()
+    rest = name[len(prefix) :]
+    vocabulary = {*COMMON_OPTIONS, *builtin_option_names(2)}
+    vocabulary |= {v[len(p) :] for v in list(vocabulary) if (p := _SUB_PREFIX.match(v).group())}
+    vocabulary.discard(rest)
+    close = difflib.get_close_matches(rest, sorted(vocabulary), n=1, cutoff=0.75)
+    return prefix + close[0] if close else None
 
 
 def parse_cli_option(text: str) -> tuple[str, str]:

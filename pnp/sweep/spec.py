@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pnp.case import CaseError, parse_override, split_key
+from pnp.case.validate import name_problem, sanitized_name
 from pnp.sweep.errors import SweepError
 
 SWEEP_KEYS = ("name", "description", "base", "set", "axes", "zip")
@@ -103,7 +104,7 @@ def load_sweep(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Swee
     """Read and validate a sweep file; `overrides` (``key=value``) extend its ``[set]``."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise SweepError("", f"{path}: sweep file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -113,7 +114,11 @@ def load_sweep(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Swee
     except tomllib.TOMLDecodeError as exc:
         raise SweepError("", f"{path}: invalid TOML: {exc}") from None
     return sweep_from_dict(
-        data, base_dir=path.parent, source=str(path), overrides=overrides, default_name=path.stem
+        data,
+        base_dir=path.parent,
+        source=str(path),
+        overrides=overrides,
+        default_name=sanitized_name(path.stem),
     )
 
 
@@ -134,8 +139,8 @@ def sweep_from_dict(
         if key not in SWEEP_KEYS:
             raise fail(key, f"unknown sweep key; {_suggest(key, SWEEP_KEYS)}")
     name = data.get("name", default_name)
-    if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\"):
-        raise fail("name", f"must be a non-empty name without path separators, got {name!r}")
+    if not isinstance(name, str) or name_problem(name) is not None:
+        raise fail("name", name_problem(str(name)) if isinstance(name, str) else f"got {name!r}")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise fail("description", f"must be a string, got {description!r}")
@@ -165,7 +170,7 @@ def _base_path(data: Mapping[str, Any], base_dir: Path, fail) -> Path:
             'missing; add base = "../default.toml" (the case file every point starts from, '
             "relative to the sweep file)",
         )
-    if not isinstance(base, str) or not base:
+    if not isinstance(base, str) or not base or "\0" in base:
         raise fail("base", f'must be a path string such as "../default.toml", got {base!r}')
     path = (base_dir / Path(base).expanduser()).resolve()
     if not path.is_file():

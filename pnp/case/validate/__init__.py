@@ -13,10 +13,11 @@ from typing import Any
 
 from pnp.case.errors import CaseError
 from pnp.case.schema import Case
+from pnp.case.validate.bounds import BOUNDS, Bound
 from pnp.case.validate.geometry import GEOMETRY_KEYS, GEOMETRY_KEYS_BY_KIND, read_geometry
+from pnp.case.validate.names import name_problem, sanitized_name
 from pnp.case.validate.reader import Reader, describe, did_you_mean, suggest
 from pnp.case.validate.regions import (
-    MAX_SURFACE_CHARGE_C_PER_M2,
     REGION_KEYS,
     SURFACE_KEYS,
     read_regions,
@@ -33,7 +34,6 @@ from pnp.case.validate.settings import (
     read_solver,
 )
 from pnp.case.validate.species import (
-    MAX_DIFFUSION_M2_PER_S,
     NEUTRALITY_RTOL,
     SPECIES_KEYS,
     SPECIES_NAME,
@@ -42,11 +42,10 @@ from pnp.case.validate.species import (
 from pnp.case.validate.transient import TRANSIENT_KEYS, read_transient
 
 __all__ = [
+    "BOUNDS",
     "CONDITIONS_KEYS",
     "GEOMETRY_KEYS",
     "GEOMETRY_KEYS_BY_KIND",
-    "MAX_DIFFUSION_M2_PER_S",
-    "MAX_SURFACE_CHARGE_C_PER_M2",
     "NEUTRALITY_RTOL",
     "OUTPUT_KEYS",
     "PERMITTIVITY_PROFILE_KEYS",
@@ -57,8 +56,11 @@ __all__ = [
     "SURFACE_KEYS",
     "TOP_KEYS",
     "TRANSIENT_KEYS",
+    "Bound",
     "case_from_dict",
     "did_you_mean",
+    "name_problem",
+    "sanitized_name",
     "suggest",
 ]
 
@@ -91,10 +93,11 @@ def case_from_dict(
     base_dir = Path.cwd() if base_dir is None else Path(base_dir)
     r = Reader()
     r.keys(data, TOP_KEYS, "")
-    default_name = "case" if source.startswith("<") else Path(source).stem
+    default_name = "case" if source.startswith("<") else sanitized_name(Path(source).stem)
     name = r.string(data, "name", "", default=default_name)
-    if name is not None and (not name.strip() or any(c in name for c in "/\\")):
-        r.problem("name", f"must be a non-empty name without path separators, got {name!r}")
+    if name is not None and (why := name_problem(name)) is not None:
+        r.problem("name", why)
+        name = None
     description = r.string(data, "description", "", default="")
     geometry = read_geometry(r, data, base_dir)
     regions = read_regions(r, data)

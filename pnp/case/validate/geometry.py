@@ -9,6 +9,8 @@ from typing import Any
 from pnp.case.schema import BOUNDARY_ROLES, ENTRANCES, KINDS, REGION_NAMES, FrozenMap, Geometry
 from pnp.case.validate.reader import MISSING, Reader, describe, did_you_mean, fmt
 
+LENGTH = "length_nm"  # the bound of every length and mesh size (see bounds.py)
+
 GEOMETRY_KEYS = (
     "kind",
     "pore_length_nm",
@@ -66,10 +68,16 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
 
     r.keys(g, allowed, p, explain=explain)
 
-    pore_length = r.number(g, "pore_length_nm", p, example="2.0", gt=0.0)
+    pore_length = r.number(g, "pore_length_nm", p, example="2.0", gt=0.0, within=LENGTH)
     solid = kind in ("axisymmetric", "3d")
     pore_radius = r.number(
-        g, "pore_radius_nm", p, default=MISSING if solid else None, example="0.5", gt=0.0
+        g,
+        "pore_radius_nm",
+        p,
+        default=MISSING if solid else None,
+        example="0.5",
+        gt=0.0,
+        within=LENGTH,
     )
     refine = r.integer(g, "refine", p, default=0, ge=0)
 
@@ -92,8 +100,8 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         )
 
     if solid:
-        bath_radius = r.number(g, "bath_radius_nm", p, example="3.0", gt=0.0)
-        bath_length = r.number(g, "bath_length_nm", p, example="3.0", gt=0.0)
+        bath_radius = r.number(g, "bath_radius_nm", p, example="3.0", gt=0.0, within=LENGTH)
+        bath_length = r.number(g, "bath_length_nm", p, example="3.0", gt=0.0, within=LENGTH)
         if bath_radius is not None and pore_radius is not None and bath_radius <= pore_radius:
             r.problem(
                 "geometry.bath_radius_nm",
@@ -102,11 +110,15 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
             )
             bath_radius = None
     else:
-        bath_radius = r.number(g, "bath_radius_nm", p, default=None, gt=0.0)
-        bath_length = r.number(g, "bath_length_nm", p, default=0.0, ge=0.0)
+        bath_radius = r.number(g, "bath_radius_nm", p, default=None, gt=0.0, within=LENGTH)
+        bath_length = r.number(
+            g, "bath_length_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True
+        )
 
     entrance = r.string(g, "entrance", p, default="sharp", choices=ENTRANCES)
-    entrance_radius = r.number(g, "entrance_radius_nm", p, default=0.0, ge=0.0)
+    entrance_radius = r.number(
+        g, "entrance_radius_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True
+    )
     if kind == "slab" and entrance not in (None, "sharp"):
         r.problem(
             "geometry.entrance",
@@ -127,7 +139,9 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
                 'set entrance = "rounded" or "conical", or remove entrance_radius_nm',
             )
 
-    filter_length = r.number(g, "filter_length_nm", p, default=0.0, ge=0.0)
+    filter_length = r.number(
+        g, "filter_length_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True
+    )
     if filter_length is not None and pore_length is not None and filter_length >= pore_length:
         r.problem(
             "geometry.filter_length_nm",
@@ -135,7 +149,7 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
             f"{fmt(filter_length)}; the filter is an inner segment of the pore",
         )
         filter_length = None
-    filter_radius = r.number(g, "filter_radius_nm", p, default=pore_radius, gt=0.0)
+    filter_radius = r.number(g, "filter_radius_nm", p, default=pore_radius, gt=0.0, within=LENGTH)
     if (
         "filter_radius_nm" in g
         and filter_radius is not None
@@ -170,8 +184,14 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
                 "widen the bath",
             )
 
-    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0)
-    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0)
+    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
+        r.problem(
+            "geometry.wall_size_nm",
+            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
+            "the wall cells are the smallest",
+        )
     return Geometry(
         kind=kind,
         pore_length_nm=pore_length,
@@ -195,6 +215,9 @@ def _mesh_file(r: Reader, g: Mapping[str, Any], base_dir: Path) -> Path | None:
         return None
     if not name:
         r.problem("geometry.mesh_file", 'is empty; give the mesh path, e.g. "../meshes/pore.msh"')
+        return None
+    if "\0" in name:
+        r.problem("geometry.mesh_file", f"contains a NUL character: {name!r}; fix the path")
         return None
     path = Path(name).expanduser()
     if not path.is_absolute():

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from pnp.case.validate.bounds import BOUNDS, MAX_INTEGER
 
 _UNITS = (
     ("_m2_per_s", "m^2/s"),
@@ -44,6 +47,7 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 
 def _unit(key: str) -> str:
+    key = re.sub(r"\[\d+\]$", "", key)  # voltages_mV[2] is in mV (not the pairs of a table)
     for suffix, unit in _UNITS:
         if key.endswith(suffix):
             return " " + unit
@@ -63,7 +67,10 @@ def describe(value: Any) -> str:
 
 
 def fmt(x: float) -> str:
-    return f"{x:.6g}"
+    try:
+        return f"{x:.6g}"
+    except OverflowError:  # an integer beyond any float
+        return f"a {len(str(abs(x)))}-digit integer"
 
 
 class Reader:
@@ -132,12 +139,16 @@ class Reader:
         ge: float | None = None,
         lt: float | None = None,
         le: float | None = None,
+        within: str | None = None,
+        or_zero: bool = False,
     ) -> float | None:
         key = f"{prefix}.{name}"
         found, value = self._get(table, name, key, default, example)
         if not found:
             return value
-        return self.check_number(value, key, gt=gt, ge=ge, lt=lt, le=le)
+        return self.check_number(
+            value, key, gt=gt, ge=ge, lt=lt, le=le, within=within, or_zero=or_zero
+        )
 
     def check_number(
         self,
@@ -148,7 +159,12 @@ class Reader:
         ge: float | None = None,
         lt: float | None = None,
         le: float | None = None,
+        within: str | None = None,
+        or_zero: bool = False,
     ) -> float | None:
+        """`value` as a float, or None with the problem recorded. Beyond the comparisons,
+        `within` names the physical bound of `BOUNDS` it must respect (not checked for 0
+        if `or_zero`: a length that may be absent)."""
         unit = _unit(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             hint = ""
@@ -162,7 +178,14 @@ class Reader:
                 key, f"expected a number{unit and ' in' + unit}, got {describe(value)}{hint}"
             )
             return None
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            digits = len(str(abs(value)))
+            self.problem(
+                key, f"a {digits}-digit integer is too large for a number{unit and ' in' + unit}"
+            )
+            return None
         if not math.isfinite(value):
             self.problem(key, f"must be a finite number, got {value}")
             return None
@@ -175,7 +198,22 @@ class Reader:
             if bound is not None and not ok(bound):
                 self.problem(key, f"must be {op} {fmt(bound)}{unit}, got {fmt(value)}")
                 return None
+        if within is not None and not (or_zero and value == 0.0):
+            return self.check_bound(value, key, within)
         return value
+
+    def check_bound(self, value: float, key: str, quantity: str) -> float | None:
+        """`value` if it lies within ``BOUNDS[quantity]``, else None with the problem."""
+        bound, unit = BOUNDS[quantity], _unit(key)
+        if (bound.low is None or value >= bound.low) and value <= bound.high:
+            return value
+        if bound.low is None:
+            span = f"<= {fmt(bound.high)}{unit}"
+        else:
+            span = f"between {fmt(bound.low)} and {fmt(bound.high)}{unit}"
+        hint = f"; {bound.hint}" if bound.hint else ""
+        self.problem(key, f"must be {span} ({bound.reason}), got {fmt(value)}{hint}")
+        return None
 
     def integer(
         self,
@@ -195,6 +233,11 @@ class Reader:
         result = as_int(value)
         if result is None:
             self.problem(key, f"expected an integer, got {describe(value)}")
+            return None
+        if abs(result) > MAX_INTEGER:
+            self.problem(
+                key, f"must be at most {MAX_INTEGER}, got a {len(str(abs(result)))}-digit integer"
+            )
             return None
         if ge is not None and result < ge:
             self.problem(key, f"must be >= {ge}, got {result}")

@@ -15,12 +15,10 @@ from pnp.case.schema import (
     Region,
     Surface,
 )
-from pnp.case.validate.reader import Reader, did_you_mean, fmt
+from pnp.case.validate.reader import Reader, did_you_mean
 
 REGION_KEYS = ("permittivity", "fixed_charge_M", "diffusion_factor")
 SURFACE_KEYS = ("charge_C_per_m2",)
-
-MAX_SURFACE_CHARGE_C_PER_M2 = 1.0  # 6.2 e/nm^2: beyond any real interface
 
 
 def read_regions(r: Reader, data: Mapping[str, Any]) -> FrozenMap | None:
@@ -56,8 +54,8 @@ def read_regions(r: Reader, data: Mapping[str, Any]) -> FrozenMap | None:
             default_eps = regions["pore"].permittivity
         else:
             default_eps = DEFAULT_PERMITTIVITY[name]
-        eps = r.number(t, "permittivity", p, default=default_eps, gt=0.0)
-        charge = r.number(t, "fixed_charge_M", p, default=0.0)
+        eps = r.number(t, "permittivity", p, default=default_eps, within="permittivity")
+        charge = r.number(t, "fixed_charge_M", p, default=0.0, within="fixed_charge_M")
         if name == "bath" and charge:
             r.problem(
                 "regions.bath.fixed_charge_M",
@@ -66,7 +64,7 @@ def read_regions(r: Reader, data: Mapping[str, Any]) -> FrozenMap | None:
             )
         factor = None
         if name != "membrane":
-            factor = r.number(t, "diffusion_factor", p, default=1.0, gt=0.0)
+            factor = r.number(t, "diffusion_factor", p, default=1.0, within="diffusion_factor")
         regions[name] = Region(permittivity=eps, fixed_charge_M=charge, diffusion_factor=factor)
     return FrozenMap(regions)
 
@@ -92,15 +90,7 @@ def read_surfaces(r: Reader, data: Mapping[str, Any], kind: str | None) -> Froze
         if t is None:
             t = {}
         r.keys(t, SURFACE_KEYS, p)
-        limit = MAX_SURFACE_CHARGE_C_PER_M2
-        sigma = r.number(t, "charge_C_per_m2", p, default=0.0)
-        if sigma is not None and abs(sigma) > limit:
-            r.problem(
-                f"{p}.charge_C_per_m2",
-                f"|{fmt(sigma)}| C/m^2 exceeds {limit} C/m^2 (6.2 e/nm^2); the unit is C/m^2 "
-                "(1 e/nm^2 = 0.1602 C/m^2, 1 mC/m^2 = 0.001 C/m^2)",
-            )
-            sigma = None
+        sigma = r.number(t, "charge_C_per_m2", p, default=0.0, within="charge_C_per_m2")
         if kind == "slab" and sigma:
             r.problem(
                 f"{p}.charge_C_per_m2",

@@ -15,6 +15,8 @@ from pnp.case.schema import (
     PermittivityProfile,
     SolverSettings,
 )
+from pnp.case.validate.bounds import MAX_INTEGER
+from pnp.case.validate.names import option_problem
 from pnp.case.validate.reader import MISSING, Reader, describe, fmt
 from pnp.constants import DEFAULT_TEMPERATURE
 
@@ -48,7 +50,9 @@ def read_conditions(r: Reader, data: Mapping[str, Any]) -> Conditions | None:
         return None
     p = "conditions"
     r.keys(t, CONDITIONS_KEYS, p)
-    temperature = r.number(t, "temperature_K", p, default=DEFAULT_TEMPERATURE, gt=0.0)
+    temperature = r.number(
+        t, "temperature_K", p, default=DEFAULT_TEMPERATURE, within="temperature_K"
+    )
     key = "conditions.voltages_mV"
     raw = t.get("voltages_mV", MISSING)
     voltages: tuple[float, ...] | None = None
@@ -62,14 +66,14 @@ def read_conditions(r: Reader, data: Mapping[str, Any]) -> Conditions | None:
                 "[transient] table for a time-dependent run)",
             )
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        v = r.check_number(raw, key)
+        v = r.check_number(raw, key, within="voltage_mV")
         voltages = None if v is None else (v,)
     elif not isinstance(raw, list | tuple):
         r.problem(key, f"expected an array of numbers in mV, got {describe(raw)}")
     elif not raw:
         r.problem(key, "is empty; give at least one voltage, e.g. voltages_mV = [0]")
     else:
-        values = [r.check_number(v, f"{key}[{i}]") for i, v in enumerate(raw)]
+        values = [r.check_number(v, f"{key}[{i}]", within="voltage_mV") for i, v in enumerate(raw)]
         if None not in values:
             voltages = tuple(values)
     return Conditions(voltages_mV=voltages, temperature_K=temperature)
@@ -121,6 +125,10 @@ def _petsc_options(r: Reader, raw: Any) -> FrozenMap | None:
             r.problem(key, f"must be finite, got {value}")
         elif not isinstance(value, str | int | float):  # bool is an int
             r.problem(key, f"expected a string, number or boolean, got {describe(value)}")
+        elif isinstance(value, int) and abs(value) > MAX_INTEGER:
+            r.problem(key, f"must be at most {MAX_INTEGER} (PETSc's integers are 32-bit)")
+        elif (why := option_problem(str(name), value)) is not None:
+            r.problem(key, why)
         else:
             result[str(name)] = value
     return FrozenMap(result)
@@ -148,7 +156,7 @@ def read_permittivity_profile(r: Reader, data: Mapping[str, Any]) -> Permittivit
     r.keys(t, PERMITTIVITY_PROFILE_KEYS, p)
     kind = r.string(t, "kind", p, default="piecewise", choices=PERMITTIVITY_PROFILES)
     if kind == "smooth":
-        width = r.number(t, "transition_nm", p, example="0.5", gt=0.0)
+        width = r.number(t, "transition_nm", p, example="0.5", gt=0.0, within="length_nm")
     else:
         width = r.number(t, "transition_nm", p, default=0.0, ge=0.0)
         if width:

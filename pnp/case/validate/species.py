@@ -12,7 +12,6 @@ from pnp.case.validate.reader import MISSING, Reader, as_int, describe, fmt
 SPECIES_KEYS = ("name", "charge", "diffusion_m2_per_s", "inside_mM", "outside_mM")
 
 NEUTRALITY_RTOL = 1e-6
-MAX_DIFFUSION_M2_PER_S = 1e-6  # ~500x the fastest ion (H+); larger values are unit slips
 SPECIES_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
@@ -77,14 +76,11 @@ def read_species(r: Reader, data: Mapping[str, Any]) -> tuple[Species, ...] | No
                     f"got {describe(charge)}",
                 )
                 z = None
-        d = r.number(entry, "diffusion_m2_per_s", label, example="1.96e-9", gt=0.0)
-        if d is not None and d > MAX_DIFFUSION_M2_PER_S:
-            r.problem(
-                f"{label}.diffusion_m2_per_s",
-                f"{fmt(d)} m^2/s is far above any ionic value (~1e-9 m^2/s); the unit is m^2/s "
-                "(1 cm^2/s = 1e-4 m^2/s)",
-            )
-            d = None
+            elif r.check_bound(z, f"{label}.charge", "valence") is None:
+                z = None
+        d = r.number(
+            entry, "diffusion_m2_per_s", label, example="1.96e-9", within="diffusion_m2_per_s"
+        )
         concentrations = {}
         for side in ("inside_mM", "outside_mM"):
             key = f"{label}.{side}"
@@ -101,6 +97,8 @@ def read_species(r: Reader, data: Mapping[str, Any]) -> tuple[Species, ...] | No
                     "small trace value such as 1e-6",
                 )
                 c = None
+            elif c is not None:
+                c = r.check_bound(c, key, "concentration_mM")
             concentrations[side] = c
         if None in (z, d, *concentrations.values()) or label.startswith("species["):
             ok = False

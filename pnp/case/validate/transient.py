@@ -42,7 +42,7 @@ def _voltage_steps(r: Reader, raw: Any) -> tuple[tuple[float, float], ...] | Non
             r.problem(item, f"expected a pair [time_s, voltage_mV], got {describe(pair)}")
             return None
         time = r.check_number(pair[0], f"{item}[0]", ge=0.0)
-        voltage = r.check_number(pair[1], f"{item}[1]")
+        voltage = r.check_number(pair[1], f"{item}[1]", within="voltage_mV")
         if time is None or voltage is None:
             return None
         steps.append((time, voltage))
