@@ -323,9 +323,13 @@ def _read_results(folder: Path) -> dict | None:
 def progress_line(point: SweepPoint, row: Mapping[str, Any]) -> str:
     """The line printed when a case finishes."""
     text = f"case {point.case_id} {row['status']:<7} {row['seconds']:7.1f} s  {point.label()}"
-    err, rev = row["max_relative_current_error"], row["reversal_potential_error_mV"]
-    if err is not None or rev is not None:
-        text += "  GHK error: current " + ("n/a" if err is None else f"{100 * err:.3g} %")
+    fold, signs = row.get("max_fold_factor"), row.get("sign_disagreements")
+    rev = row["reversal_potential_error_mV"]
+    if fold is not None or signs or rev is not None:
+        if signs:
+            text += f"  GHK: wrong sign at {signs} voltage(s)"
+        else:
+            text += "  GHK: current " + ("n/a" if fold is None else f"x{fold:.3g}")
         text += ", reversal " + ("n/a" if rev is None else f"{rev:+.3g} mV")
     if row["status"] != "ok" and row["error"]:
         text += f"  [{row['error'][:160]}]"
