@@ -761,3 +761,10 @@ def test_steady_case_still_needs_voltages():
     assert_problem(error, "conditions", "voltages_mV")
     error = error_for(without(minimal(), "conditions", "voltages_mV"))
     assert_problem(error, "conditions.voltages_mV", "[transient]")
+
+
+@pytest.mark.parametrize("key", ["solver.rtol", "solver.atol"])
+def test_newton_tolerances_that_accept_any_state_are_refused(key):
+    """A residual tolerance of 1e300 would 'converge' on the initial guess."""
+    assert_problem(error_for(with_value(minimal(), key, 1e300)), key, "<= 0.0001")
+    case_from_dict(with_value(minimal(), key, 1e-6))  # strict enough: accepted
