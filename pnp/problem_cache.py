@@ -20,6 +20,7 @@ from mpi4py import MPI
 
 from pnp.case import Case
 from pnp.run import domain_inputs, prepare
+from pnp.solver.excess import excess_key
 from pnp.solver.problem import PnpProblem
 
 
@@ -29,6 +30,7 @@ def setup_key(case: Case, cli_petsc_options: Mapping[str, object] | None) -> str
     key = {
         "mesh": domain_inputs(case),
         "species": [(s.name, s.charge) for s in case.species],
+        "excess": excess_key(case),
         "charged_surfaces": sorted(n for n, s in case.surfaces.items() if s.charge_C_per_m2),
         "profile": case.permittivity_profile.kind,
         "solver": [

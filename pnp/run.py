@@ -63,6 +63,7 @@ def domain_inputs(case: Case) -> dict:
         entrance_radius_nm=g.entrance_radius_nm,
         filter_length_nm=g.filter_length_nm,
         filter_radius_nm=g.filter_radius_nm,
+        segments=tuple((s.name, s.length_nm) for s in case.segments),
         mesh_file=g.mesh_file,
         groups=dict(g.groups),
         axisymmetric=g.axisymmetric,
@@ -361,7 +362,7 @@ def _solve_and_write(
         say(f"  warning: V = {point.voltage_mV:g} mV {point.resolution.message}")
     rev = results["reversal_potential_mV"]
     say(
-        f"reversal potential: PNP {_fmt(rev)} mV, GHK {_fmt(ghk['reversal_potential_mV'])} mV; "
+        f"reversal potential: PNP {_mv(rev)}, GHK {_mv(ghk['reversal_potential_mV'])}; "
         f"{ghk_miss(results['ghk_comparison'])}; "
         f"wall time {results['provenance']['wall_time_s']:.1f} s; results in {out_dir}"
     )
@@ -477,5 +478,5 @@ def ghk_miss(comparison: Mapping) -> str:
     return "GHK current: n/a" if factor is None else f"GHK current off by up to x{factor:.3f}"
 
 
-def _fmt(value: float | None) -> str:
-    return "none" if value is None else f"{value:+.2f}"
+def _mv(value: float | None) -> str:
+    return "none in the voltage range" if value is None else f"{value:+.2f} mV"

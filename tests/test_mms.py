@@ -29,3 +29,20 @@ def test_p2_converges_at_rate_three(kind, sizes):
     errors, rates = convergence_rates(MPI.COMM_WORLD, kind, sizes, degree=2)
     assert np.all(np.diff(errors, axis=0) < 0), f"errors do not decrease:\n{errors}"
     assert np.all(rates[-1] >= 2.85), f"observed L2 rates per refinement (psi, c_1..c_n):\n{rates}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "sizes", "degree"),
+    [
+        ("1d", (16, 32, 64, 128), 1),
+        ("1d-channel", (16, 32, 64, 128), 1),
+        ("1d-channel", (8, 16, 32), 2),
+        ("2d-axisymmetric", (6, 12, 24), 1),
+    ],
+)
+def test_steric_and_area_weighted_forms_keep_the_design_rate(kind, sizes, degree):
+    """The finite-size excess potential (and, for 1d-channel, the cross-section A(x) of
+    the 1D channel model) in the fluxes and their manufactured sources: rate >= p + 1 - 0.1."""
+    errors, rates = convergence_rates(MPI.COMM_WORLD, kind, sizes, degree=degree, steric=True)
+    assert np.all(np.diff(errors, axis=0) < 0), f"errors do not decrease:\n{errors}"
+    assert np.all(rates[-1] >= degree + 1 - 0.1), f"observed L2 rates (psi, c_1..c_n):\n{rates}"

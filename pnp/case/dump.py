@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case, Transient
+from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case, Segment, Species, Transient
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -16,10 +16,18 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     of tables, so ``case_from_dict(case_to_dict(case)) == case``.
     """
     g = case.geometry
-    geometry: dict[str, Any] = {"kind": g.kind, "pore_length_nm": g.pore_length_nm}
-    if g.pore_radius_nm is not None:
-        geometry["pore_radius_nm"] = g.pore_radius_nm
-    if g.kind == "mesh":
+    geometry: dict[str, Any] = {"kind": g.kind}
+    if not case.segments:  # else the segments give the pore's length and radius
+        geometry["pore_length_nm"] = g.pore_length_nm
+        if g.pore_radius_nm is not None:
+            geometry["pore_radius_nm"] = g.pore_radius_nm
+    if g.kind == "channel_1d":
+        geometry.update(bath_radius_nm=g.bath_radius_nm, bath_length_nm=g.bath_length_nm)
+        geometry["transition_nm"] = g.transition_nm
+        for key in ("mesh_size_nm", "wall_size_nm"):
+            if getattr(g, key) is not None:
+                geometry[key] = getattr(g, key)
+    elif g.kind == "mesh":
         geometry["mesh_file"] = str(g.mesh_file)
         if g.axisymmetric is not None:
             geometry["axisymmetric"] = g.axisymmetric
@@ -30,9 +38,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         geometry["bath_length_nm"] = g.bath_length_nm
         geometry["entrance"] = g.entrance
         geometry["entrance_radius_nm"] = g.entrance_radius_nm
-        geometry["filter_length_nm"] = g.filter_length_nm
-        if g.filter_radius_nm is not None:
-            geometry["filter_radius_nm"] = g.filter_radius_nm
+        if not case.segments:
+            geometry["filter_length_nm"] = g.filter_length_nm
+            if g.filter_radius_nm is not None:
+                geometry["filter_radius_nm"] = g.filter_radius_nm
         if g.mesh_size_nm is not None:
             geometry["mesh_size_nm"] = g.mesh_size_nm
         if g.wall_size_nm is not None:
@@ -41,6 +50,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
     regions: dict[str, Any] = {}
     for name in REGION_NAMES:
+        if case.segments and name in ("pore", "filter"):
+            continue
         region = case.regions[name]
         table: dict[str, Any] = {
             "permittivity": region.permittivity,
@@ -63,16 +74,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         "surfaces": {
             name: {"charge_C_per_m2": case.surfaces[name].charge_C_per_m2} for name in SURFACE_NAMES
         },
-        "species": [
-            {
-                "name": sp.name,
-                "charge": sp.charge,
-                "diffusion_m2_per_s": sp.diffusion_m2_per_s,
-                "inside_mM": sp.inside_mM,
-                "outside_mM": sp.outside_mM,
-            }
-            for sp in case.species
-        ],
+        "species": [species_to_dict(sp) for sp in case.species],
         "conditions": conditions,
         "solver": {
             "preset": s.preset,
@@ -98,7 +100,33 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     }
     if case.transient is not None:
         data["transient"] = transient_to_dict(case.transient)
+    if case.segments:
+        data["segments"] = [segment_to_dict(seg) for seg in case.segments]
     return data
+
+
+def species_to_dict(species: Species) -> dict[str, Any]:
+    table = {
+        "name": species.name,
+        "charge": species.charge,
+        "diffusion_m2_per_s": species.diffusion_m2_per_s,
+        "inside_mM": species.inside_mM,
+        "outside_mM": species.outside_mM,
+    }
+    if species.size_nm is not None:
+        table["size_nm"] = species.size_nm
+    return table
+
+
+def segment_to_dict(segment: Segment) -> dict[str, Any]:
+    """A [[segments]] table with the resolved values (charge in M, absolute D)."""
+    table: dict[str, Any] = {"name": segment.name, "length_nm": segment.length_nm}
+    if segment.radius_nm is not None:
+        table["radius_nm"] = segment.radius_nm
+    table["permittivity"] = segment.permittivity
+    table["fixed_charge_M"] = segment.fixed_charge_M
+    table["diffusion_m2_per_s"] = dict(segment.diffusion_m2_per_s)
+    return table
 
 
 def transient_to_dict(transient: Transient) -> dict[str, Any]:
@@ -181,6 +209,8 @@ def case_to_toml(case: Case) -> str:
             lines += _table(f"[{section}.{name}]", table)
     for species in data["species"]:
         lines += _table("[[species]]", species)
+    for segment in data.get("segments", ()):
+        lines += _table("[[segments]]", segment)
     for section in ("conditions", "solver", "output", "permittivity_profile", "transient"):
         if section in data:
             lines += _table(f"[{section}]", data[section])

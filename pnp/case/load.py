@@ -147,8 +147,8 @@ def apply_override(data: Mapping[str, Any], key: str | Sequence[str], value: Any
         raise CaseError(dotted, f"unknown section {top!r}; {suggest(top, TOP_KEYS)}")
     if top in ("name", "description") and len(parts) > 1:
         raise CaseError(dotted, f"{top} is a string, not a table; use {top}=...")
-    if top == "species" and len(parts) > 1:
-        _override_species(new, parts, value)
+    if top in ("species", "segments") and len(parts) > 1:
+        _override_entry(new, top, parts, value)
         return new
     if top in ("regions", "surfaces") and len(parts) > 1:
         names = REGION_NAMES if top == "regions" else SURFACE_NAMES
@@ -179,28 +179,31 @@ def _set(table: dict[str, Any], parts: Sequence[str], value: Any, prefix: str = 
     current[parts[-1]] = value
 
 
-def _override_species(data: dict[str, Any], parts: Sequence[str], value: Any) -> None:
-    species = data.get("species")
+def _override_entry(data: dict[str, Any], top: str, parts: Sequence[str], value: Any) -> None:
+    """Set a key of the [[species]] or [[segments]] entry named parts[1]."""
+    listed_entries = data.get(top)
     name = parts[1]
-    entries = species if isinstance(species, list) else []
+    entries = listed_entries if isinstance(listed_entries, list) else []
+    noun = {"species": "species", "segments": "segment"}[top]
     names = [e.get("name") for e in entries if isinstance(e, dict)]
     index = next(
         (i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("name") == name), None
     )
+    example = "inside_mM=150" if top == "species" else "fixed_charge_M=-1"
     if index is None:
         listed = ", ".join(map(str, names)) if names else "none defined"
         raise CaseError(
-            f"species.{name}",
-            f"no species named {name!r} (species: {listed}); address an existing species "
-            "by name, or replace the whole list with species = [...]",
+            f"{top}.{name}",
+            f"no {noun} named {name!r} ({top}: {listed}); address an existing {noun} "
+            f"by name, or replace the whole list with {top} = [...]",
         )
     if len(parts) == 2:
         if not isinstance(value, dict):
             raise CaseError(
-                f"species.{name}",
-                "a species is a table; set one of its keys (e.g. species."
-                f"{name}.inside_mM=150) or give a whole table",
+                f"{top}.{name}",
+                f"a {noun} is a table; set one of its keys (e.g. {top}."
+                f"{name}.{example}) or give a whole table",
             )
         entries[index] = value
         return
-    _set(entries[index], parts[2:], value, prefix=f"species.{name}")
+    _set(entries[index], parts[2:], value, prefix=f"{top}.{name}")

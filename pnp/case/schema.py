@@ -12,16 +12,17 @@ inside bath is at negative z, fixed volume charge is in M of elementary charges
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pnp.constants import DEFAULT_TEMPERATURE
+from pnp.constants import AVOGADRO, DEFAULT_TEMPERATURE, NM
 
 # Names shared with pnp.geometry.domain (kept here so that the case layer imports
 # without the geometry package; tests check that the two agree).
-KINDS = ("slab", "axisymmetric", "3d", "mesh")
+KINDS = ("slab", "channel_1d", "axisymmetric", "3d", "mesh")
 REGION_NAMES = ("bath", "pore", "membrane", "filter")
 ELECTROLYTE_REGIONS = ("bath", "pore", "filter")
 BOUNDARY_ROLES = (
@@ -106,6 +107,8 @@ class Geometry:
     mesh_size_nm: float | None = None  # None: the geometry builder's default
     wall_size_nm: float | None = None
     refine: int = 0
+    # width of the tanh transitions between axial segments (channel_1d; 0: sharp)
+    transition_nm: float = 0.0
 
     @property
     def has_filter(self) -> bool:
@@ -134,6 +137,30 @@ class Region:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One axial segment of the pore, listed from the inside bath to the outside one.
+
+    `radius_nm` gives the cross-section pi r^2 of the 1D channel model (None in a
+    slab, which has no area); `fixed_charge_M` is the signed volume charge (a charge
+    given in elementary charges per segment is converted over pi r^2 L);
+    `diffusion_m2_per_s` maps every species name to its diffusion coefficient here.
+    """
+
+    name: str
+    length_nm: float
+    radius_nm: float | None
+    permittivity: float
+    fixed_charge_M: float
+    diffusion_m2_per_s: FrozenMap
+
+    @property
+    def volume_nm3(self) -> float | None:
+        if self.radius_nm is None:
+            return None
+        return math.pi * self.radius_nm**2 * self.length_nm
+
+
+@dataclass(frozen=True)
 class Surface:
     """A charged interface (boundary role); `charge_C_per_m2` is signed."""
 
@@ -142,13 +169,23 @@ class Surface:
 
 @dataclass(frozen=True)
 class Species:
-    """An ion: valence, free diffusion coefficient and the two bath concentrations."""
+    """An ion: valence, free diffusion coefficient and the two bath concentrations.
+
+    `size_nm` is the ion size a of the steric (lattice-gas) excess chemical
+    potential, -kT ln(1 - sum_j a_j^3 N_A c_j); None for a point ion.
+    """
 
     name: str
     charge: int
     diffusion_m2_per_s: float
     inside_mM: float
     outside_mM: float
+    size_nm: float | None = None
+
+    @property
+    def lattice_volume_m3_per_mol(self) -> float:
+        """a^3 N_A: the volume a mole of these ions fills at close packing (0: point ion)."""
+        return 0.0 if self.size_nm is None else AVOGADRO * (self.size_nm * NM) ** 3
 
 
 @dataclass(frozen=True)
@@ -269,6 +306,7 @@ class Case:
     output: OutputSettings = field(default_factory=OutputSettings)
     permittivity_profile: PermittivityProfile = field(default_factory=PermittivityProfile)
     transient: Transient | None = None
+    segments: tuple[Segment, ...] = ()
     description: str = ""
     source_path: Path | None = field(default=None, compare=False)
 
@@ -283,14 +321,20 @@ class Case:
         raise KeyError(f"no species {name!r}; species: {', '.join(self.species_names)}")
 
     @property
+    def has_finite_ion_size(self) -> bool:
+        return any(s.size_nm is not None for s in self.species)
+
+    @property
     def is_transient(self) -> bool:
         return self.transient is not None
 
     @property
     def has_fixed_charge(self) -> bool:
         """True if any region or surface carries charge (fixed-charge continuation needed)."""
-        return any(r.fixed_charge_M != 0.0 for r in self.regions.values()) or any(
-            s.charge_C_per_m2 != 0.0 for s in self.surfaces.values()
+        return (
+            any(r.fixed_charge_M != 0.0 for r in self.regions.values())
+            or any(s.charge_C_per_m2 != 0.0 for s in self.surfaces.values())
+            or any(s.fixed_charge_M != 0.0 for s in self.segments)
         )
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Case:

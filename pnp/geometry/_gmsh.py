@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -117,14 +117,18 @@ def _transportable(failure: Exception) -> Exception:
 
 
 def add_physical_groups(
-    tdim: int, regions: dict[str, Sequence[int]], boundaries: dict[str, Sequence[int]]
+    tdim: int,
+    regions: dict[str, Sequence[int]],
+    boundaries: dict[str, Sequence[int]],
+    tags: Mapping[str, int] = REGION_TAGS,
 ) -> None:
-    """Name and number the physical groups after `REGION_TAGS` / `BOUNDARY_TAGS`."""
+    """Name and number the physical groups after `tags` (default `REGION_TAGS`; with
+    segments `pnp.geometry.domain.region_tags`) / `BOUNDARY_TAGS`."""
     import gmsh
 
     for name, entities in regions.items():
         if entities:
-            gmsh.model.addPhysicalGroup(tdim, sorted(entities), REGION_TAGS[name], name)
+            gmsh.model.addPhysicalGroup(tdim, sorted(entities), tags[name], name)
     for name, entities in boundaries.items():
         if entities:
             gmsh.model.addPhysicalGroup(tdim - 1, sorted(entities), BOUNDARY_TAGS[name], name)

@@ -11,7 +11,7 @@ from mpi4py import MPI
 
 from pnp.fem import dolfinx  # never import dolfinx directly: see pnp.fem
 from pnp.geometry._gmsh import ROOT, gmsh_session, run_on_root
-from pnp.geometry.domain import BOUNDARY_TAGS, ELECTROLYTE_REGIONS, REGION_TAGS, Domain
+from pnp.geometry.domain import BOUNDARY_TAGS, ION_FREE_REGIONS, REGION_TAGS, Domain
 
 
 def build_on_root(
@@ -91,8 +91,10 @@ def make_domain(
     pore_length_nm: float,
     pore_radius_nm: float | None,
     msh_path: str | None,
+    tags: dict[str, int] | None = None,
 ) -> Domain:
-    """Wrap distributed mesh data (tags numbered per `REGION_TAGS`/`BOUNDARY_TAGS`)."""
+    """Wrap distributed mesh data (cells tagged per `tags`, default `REGION_TAGS`; facets
+    per `BOUNDARY_TAGS`). The pore is the pore, filter and segment cells."""
     mesh = data.mesh
     comm = mesh.comm
     tdim = mesh.topology.dim
@@ -104,9 +106,9 @@ def make_domain(
         facet_tags = dolfinx.mesh.meshtags(mesh, tdim - 1, empty, empty)
     cell_tags.name = "regions"
     facet_tags.name = "boundaries"
-    regions = _present(comm, cell_tags, dict(REGION_TAGS))
-    pore_tags = [regions[r] for r in ("pore", "filter") if r in regions]
-    electrolyte_tags = [regions[r] for r in ELECTROLYTE_REGIONS if r in regions]
+    regions = _present(comm, cell_tags, dict(REGION_TAGS if tags is None else tags))
+    pore_tags = [t for r, t in regions.items() if r not in ("bath", *ION_FREE_REGIONS)]
+    electrolyte_tags = [t for r, t in regions.items() if r not in ION_FREE_REGIONS]
     pore_extent = region_extent(mesh, cell_tags, pore_tags) or region_extent(
         mesh, cell_tags, electrolyte_tags
     )

@@ -32,6 +32,7 @@ def build_domain(
     entrance_radius_nm: float = 0.0,
     filter_length_nm: float = 0.0,
     filter_radius_nm: float | None = None,
+    segments: tuple[tuple[str, float], ...] = (),
     mesh_file: str | Path | None = None,
     groups: Mapping[str, str] | None = None,
     axisymmetric: bool | None = None,
@@ -45,7 +46,8 @@ def build_domain(
     """Build (or read) the tagged, distributed mesh of a channel or nanopore. Collective.
 
     kind:
-        "slab" (1D, `pnp.geometry.slab`), "axisymmetric" (2D r-z,
+        "slab" (1D, `pnp.geometry.slab`), "channel_1d" (the same 1D mesh of the
+        `segments` (name, length), solved with their cross-sections), "axisymmetric" (2D r-z,
         `pnp.geometry.axisymmetric`), "3d" (`pnp.geometry.pore3d`) or "mesh"
         (external file `mesh_file`, `pnp.geometry.external`).
     Lengths are in nm; the pore (length `pore_length_nm`) is centred on z = 0 with
@@ -68,7 +70,7 @@ def build_domain(
         )
     validate_refine(refine)
     msh = None if msh_path is None else str(msh_path)
-    expected_axi = {"slab": False, "axisymmetric": True, "3d": False}.get(kind)
+    expected_axi = {"slab": False, "channel_1d": False, "axisymmetric": True, "3d": False}.get(kind)
     if expected_axi is not None and axisymmetric not in (None, expected_axi):
         raise InputError(
             "geometry.axisymmetric",
@@ -94,12 +96,18 @@ def build_domain(
             verbose=verbose,
         )
 
-    if kind == "slab":
+    one_d = kind in ("slab", "channel_1d")
+    if kind == "channel_1d" and not segments:
+        raise InputError("segments", "kind='channel_1d' needs the pore's [[segments]]")
+    if segments and not one_d:
+        raise InputError("segments", f"segments are built in 1D only, not for kind={kind!r}")
+    if one_d:
         geom = slab_geometry(
             pore_length_nm=pore_length_nm,
             bath_length_nm=bath_length_nm,
             entrance=entrance,
             filter_length_nm=filter_length_nm,
+            segments=tuple(segments),
         )
     else:
         geom = pore_geometry(
@@ -112,7 +120,7 @@ def build_domain(
             filter_length_nm=filter_length_nm,
             filter_radius_nm=filter_radius_nm,
         )
-    dim = {"slab": 1, "axisymmetric": 2, "3d": 3}[kind]
+    dim = {"slab": 1, "channel_1d": 1, "axisymmetric": 2, "3d": 3}[kind]
     sizes = mesh_sizes(
         geom,
         dim=dim,
@@ -130,9 +138,11 @@ def build_domain(
     else:
         key, fix = "geometry.wall_size_nm", "raise geometry.wall_size_nm or geometry.mesh_size_nm"
     check_cell_count(cells, doublings, key=key, fix=fix)
-    if kind == "slab":
-        from pnp.geometry.slab import build_slab as builder
-    elif kind == "axisymmetric":
+    if one_d:
+        from pnp.geometry.slab import build_slab
+
+        return build_slab(comm, geom, sizes, kind=kind, msh_path=msh, verbose=verbose)
+    if kind == "axisymmetric":
         from pnp.geometry.axisymmetric import build_axisymmetric as builder
     else:
         from pnp.geometry.pore3d import build_pore3d as builder

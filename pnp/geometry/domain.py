@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 # Cell tags: one per region. Electrolyte regions carry ions; the membrane does not.
 REGION_TAGS = MappingProxyType({"bath": 1, "pore": 2, "membrane": 3, "filter": 4})
 ELECTROLYTE_REGIONS = ("bath", "pore", "filter")
+ION_FREE_REGIONS = ("membrane",)
+# The axial segments of a pore (listed from the inside) are electrolyte regions too,
+# tagged SEGMENT_TAG_BASE + their index.
+SEGMENT_TAG_BASE = 100
+
+
+def region_tags(segments: tuple[str, ...] | list[str] = ()) -> dict[str, int]:
+    """Tag of every region a mesh with these segment names can hold."""
+    return {**REGION_TAGS, **{name: SEGMENT_TAG_BASE + i for i, name in enumerate(segments)}}
+
 
 # Facet tags: one per boundary role.
 BOUNDARY_TAGS = MappingProxyType(
@@ -30,7 +40,7 @@ BOUNDARY_TAGS = MappingProxyType(
     }
 )
 
-KINDS = ("slab", "axisymmetric", "3d", "mesh")
+KINDS = ("slab", "channel_1d", "axisymmetric", "3d", "mesh")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,16 @@ class Domain:
     pore_width_nm: float = 0.0
 
     @property
+    def electrolyte_tags(self) -> list[int]:
+        """Tags of the regions that hold ions (all but the membrane), present here."""
+        return [tag for name, tag in self.regions.items() if name not in ION_FREE_REGIONS]
+
+    @property
+    def area_weighted(self) -> bool:
+        """True for the 1D channel model: its equations carry the cross-section A(x)."""
+        return self.kind == "channel_1d"
+
+    @property
     def dim(self) -> int:
         return self.mesh.topology.dim
 
@@ -82,12 +102,14 @@ class Domain:
     def section_dim(self) -> int:
         """Dimension of a cross-section of the transport path in physical space: 2 in 3D
         and for the axisymmetric r-z section (a disc), 1 for a planar 2D section (a line
-        per unit depth), 0 in 1D (per unit area)."""
-        return 2 if self.axisymmetric else self.dim - 1
+        per unit depth), 0 in 1D (per unit area) but 2 in the area-weighted 1D channel."""
+        return 2 if self.axisymmetric or self.area_weighted else self.dim - 1
 
     @property
     def mode(self) -> str:
         """How the coordinates are read: "1D", "axisymmetric r-z", "planar 2D" or "3D"."""
         if self.dim == 2:
             return "axisymmetric r-z" if self.axisymmetric else "planar 2D"
+        if self.area_weighted:
+            return "1D channel (area-weighted)"
         return f"{self.dim}D"

@@ -59,6 +59,8 @@ class PoreGeometry:
     entrance_radius_nm: float = 0.0
     filter_length_nm: float = 0.0
     filter_radius_nm: float = 0.0
+    # (name, length) of the axial segments that make up the pore, from the inside (1D)
+    segments: tuple[tuple[str, float], ...] = ()
 
     @property
     def half_length_nm(self) -> float:
@@ -129,9 +131,21 @@ def validate_refine(refine: int) -> int:
 
 
 def slab_geometry(
-    *, pore_length_nm: float, bath_length_nm: float, entrance: str, filter_length_nm: float
+    *,
+    pore_length_nm: float,
+    bath_length_nm: float,
+    entrance: str,
+    filter_length_nm: float,
+    segments: tuple[tuple[str, float], ...] = (),
 ) -> PoreGeometry:
-    """Validate the 1D stack: bath | pore [| filter | pore] | bath."""
+    """Validate the 1D stack: bath | pore [| filter | pore] | bath, or bath | segments | bath."""
+    if segments:
+        lengths = [positive(f"segments.{name}.length_nm", x) for name, x in segments]
+        return PoreGeometry(
+            pore_length_nm=sum(lengths),
+            bath_length_nm=positive("bath_length_nm", bath_length_nm, allow_zero=True),
+            segments=tuple((name, x) for (name, _), x in zip(segments, lengths, strict=True)),
+        )
     length = positive("pore_length_nm", pore_length_nm)
     bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
     if entrance != "sharp":
@@ -239,6 +253,7 @@ def mesh_sizes(
         candidates = [debye / 4.0, geom.pore_length_nm / 20.0]
         if geom.has_filter:
             candidates.append(geom.filter_length_nm / 8.0)
+        candidates += [length / 8.0 for _, length in geom.segments]
         grading = GRADING_1D
     else:
         candidates = [debye / 2.0, geom.pore_radius_nm / 4.0, geom.pore_length_nm / 10.0]
@@ -313,7 +328,10 @@ def _graded_integral(
 def _slab_cells(geom: PoreGeometry, sizes: MeshSizes) -> float:
     """Cells of the unrefined slab: each layer graded from both ends (`pnp.geometry.slab`)."""
     h, b, f = geom.half_length_nm, geom.bath_length_nm, 0.5 * geom.filter_length_nm
-    lengths = [h - f, 2.0 * f, h - f] if geom.has_filter else [2.0 * h]
+    if geom.segments:
+        lengths = [length for _, length in geom.segments]
+    else:
+        lengths = [h - f, 2.0 * f, h - f] if geom.has_filter else [2.0 * h]
     lengths = [*lengths, b, b] if b > 0.0 else lengths
     wall, largest, grading = sizes.base_wall_size_nm, sizes.base_mesh_size_nm, sizes.grading
     return sum(

@@ -3,7 +3,8 @@
 In 1D the permeable membrane layer is the ion pathway (the classic GHK set-up),
 so the middle layer of thickness ``pore_length_nm`` is region "pore" (its central
 ``filter_length_nm`` region "filter" if given) and the two bath layers are region
-"bath". With ``bath_length_nm = 0`` the electrodes sit on the pore faces and there
+"bath"; with axial segments the pore is their stack, each segment a region of its
+own name. With ``bath_length_nm = 0`` the electrodes sit on the pore faces and there
 is no bath region. The end points are tagged electrode_inside (left, x < 0) and
 electrode_outside (right); the interfaces between layers are untagged.
 
@@ -23,14 +24,21 @@ from mpi4py import MPI
 
 from pnp.geometry._gmsh import add_discrete_mesh, add_physical_groups
 from pnp.geometry._mesh import build_on_root, make_domain
-from pnp.geometry.domain import Domain
+from pnp.geometry.domain import Domain, region_tags
 from pnp.geometry.params import MeshSizes, PoreGeometry
 
 
 def layers(geom: PoreGeometry) -> list[tuple[float, float, str]]:
     """(x0, x1, region) of each layer from the inside to the outside electrode."""
     h, b, f = geom.half_length_nm, geom.bath_length_nm, 0.5 * geom.filter_length_nm
-    if geom.has_filter:
+    if geom.segments:
+        ends = -h + np.concatenate(([0.0], np.cumsum([x for _, x in geom.segments])))
+        ends[-1] = h
+        stack = [
+            (float(a), float(z), name)
+            for (name, _), a, z in zip(geom.segments, ends[:-1], ends[1:], strict=True)
+        ]
+    elif geom.has_filter:
         stack = [(-h, -f, "pore"), (-f, f, "filter"), (f, h, "pore")]
     else:
         stack = [(-h, h, "pore")]
@@ -72,10 +80,13 @@ def build_slab(
     geom: PoreGeometry,
     sizes: MeshSizes,
     *,
+    kind: str = "slab",
     msh_path: str | None = None,
     verbose: bool = False,
 ) -> Domain:
-    """Build the 1D slab mesh on the root rank and distribute it (collective)."""
+    """Build the 1D mesh on the root rank and distribute it (collective). `kind` is "slab",
+    or "channel_1d" for the same mesh solved with the segments' cross-sections."""
+    tags = region_tags([name for name, _ in geom.segments])
 
     def construct() -> int:
         nodes, regions = slab_nodes(geom, sizes)
@@ -93,6 +104,7 @@ def build_slab(
             1,
             {name: ents for (dim, name), ents in entities.items() if dim == 1},
             {name: ents for (dim, name), ents in entities.items() if dim == 0},
+            tags,
         )
         return 1
 
@@ -101,9 +113,10 @@ def build_slab(
     )
     return make_domain(
         data,
-        kind="slab",
+        kind=kind,
         axisymmetric=False,
         pore_length_nm=geom.pore_length_nm,
         pore_radius_nm=None,
         msh_path=msh_path,
+        tags=tags,
     )

@@ -44,6 +44,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from pnp.case import Case
+from pnp.case.materials import segment_ends_nm
 from pnp.constants import FARADAY
 from pnp.theory import ghk_current_density, ghk_voltage
 
@@ -186,12 +187,17 @@ def axial_space_charge_M(
     """Net charge density on the axis inside the pore (M of elementary charges)."""
     z = np.asarray(profile["z_nm"])
     mobile = sum(s.charge * np.asarray(profile[f"c_{s.name}_mM"]) for s in case.species) * 1e-3
-    in_filter = np.zeros(z.shape, dtype=bool)
-    if filter_extent_nm is not None:
-        in_filter = (z > filter_extent_nm[0]) & (z < filter_extent_nm[1])
-    fixed = np.where(
-        in_filter, case.regions["filter"].fixed_charge_M, case.regions["pore"].fixed_charge_M
-    )
+    if case.segments:
+        ends = segment_ends_nm(case)
+        index = np.clip(np.searchsorted(ends, z) - 1, 0, len(case.segments) - 1)
+        fixed = np.array([case.segments[k].fixed_charge_M for k in index])
+    else:
+        in_filter = np.zeros(z.shape, dtype=bool)
+        if filter_extent_nm is not None:
+            in_filter = (z > filter_extent_nm[0]) & (z < filter_extent_nm[1])
+        fixed = np.where(
+            in_filter, case.regions["filter"].fixed_charge_M, case.regions["pore"].fixed_charge_M
+        )
     inside = (z > pore_extent_nm[0]) & (z < pore_extent_nm[1])
     return (mobile + fixed)[inside]
 

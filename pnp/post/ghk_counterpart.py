@@ -1,4 +1,5 @@
-"""The constant-field (GHK) counterpart of a PNP case: P_i = D_i * diffusion_factor / L."""
+"""The constant-field (GHK) counterpart of a PNP case: P_i = D_i * diffusion_factor / L
+(segments in series for a segmented pore, see `pnp.case.materials.series_permeabilities`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from pnp.case import Case
+from pnp.case.materials import series_permeabilities
 from pnp.post.units import ReportUnits
 from pnp.theory import ghk_current_density, ghk_voltage
 
 
 def ghk_permeabilities(case: Case) -> dict[str, float]:
-    """A-priori permeabilities (m/s) from the pore's diffusion factor and length."""
-    factor = case.regions["pore"].diffusion_factor or 1.0
-    length_m = case.geometry.pore_length_nm * 1e-9
-    return {s.name: s.diffusion_m2_per_s * factor / length_m for s in case.species}
+    """A-priori permeabilities (m/s) from the pore's diffusion coefficients and length."""
+    return series_permeabilities(case)
 
 
 def ghk_block(case: Case, voltages_mV: Sequence[float], units: ReportUnits | None = None) -> dict:

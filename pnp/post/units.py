@@ -6,7 +6,8 @@ of depth for a planar 2D section, and in A/m^2 in 1D (see
 density (``current_density_A_per_m2``, per species too) and, beside it, the
 current in the unit the geometry has:
 
-- pores (3D, axisymmetric): ``current_pA``; density over pi R^2 (R = pore_radius_nm);
+- pores (3D, axisymmetric, the area-weighted 1D channel): ``current_pA``; density over
+  pi R^2 (R = pore_radius_nm; the narrowest segment of a 1D channel);
 - planar 2D meshes: ``current_per_depth_pA_per_nm`` (pA per nm of depth); density
   over the width of the pore as meshed (the extent of its cells across the axis);
 - 1D slabs: the density only (``current_pA`` is null).
@@ -55,7 +56,7 @@ class ReportUnits:
 
 def report_units(case: Case, domain: Domain) -> ReportUnits:
     """Units of a run on `domain`."""
-    if domain.dim == 1:
+    if domain.section_dim == 0:
         return ReportUnits(domain.mode, None, 1.0, None)
     if domain.section_dim == 1:
         return ReportUnits(domain.mode, PLANAR, 1e3, domain.pore_width_nm * 1e-9)

@@ -11,8 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import ufl
+
+
+class ExcessPotential(Protocol):
+    """A contribution to the excess chemical potential mu_i^ex / kT of every species, from
+    the log-densities (steric exclusion now; solvation or correlations are more of these).
+    The Nernst–Planck flux of species i drifts down grad(u_i + z_i psi + sum mu_i^ex)."""
+
+    def potentials(self, us: Sequence[ufl.core.expr.Expr]) -> Sequence[ufl.core.expr.Expr]: ...
 
 
 @dataclass(frozen=True)
@@ -31,10 +40,13 @@ class Coefficients:
 
     permittivity: ufl.core.expr.Expr  # eps_r
     fixed_charge: ufl.core.expr.Expr  # rho_f / (F c0)
-    diffusion: Sequence[ufl.core.expr.Expr]  # D_i / D0 (region factor included), per species
+    diffusion: Sequence[ufl.core.expr.Expr]  # D_i / D0 where the species is, per species
     charges: Sequence[int]
     kappa: ufl.core.expr.Expr | float
-    weight: ufl.core.expr.Expr | float = 1.0  # r for the axisymmetric r–z section, else 1
+    # r for the axisymmetric r–z section, the cross-section A(x) (nm^2) in the 1D channel
+    # model, else 1
+    weight: ufl.core.expr.Expr | float = 1.0
+    excess: Sequence[ExcessPotential] = ()
     # Optional manufactured sources (Poisson first, then one per species), in strong form.
     sources: Sequence[ufl.core.expr.Expr] = field(default_factory=tuple)
 
@@ -49,9 +61,21 @@ def concentration(u: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
     return ufl.exp(u)
 
 
-def species_flux(u, psi, charge: int, diffusion) -> ufl.core.expr.Expr:
-    """Scaled Nernst–Planck flux j = -(D/D0) c grad(u + z psi)."""
-    return -diffusion * concentration(u) * ufl.grad(u + charge * psi)
+def excess_potentials(us: Sequence, coeffs: Coefficients) -> list:
+    """sum of the excess chemical potentials mu_i^ex / kT, per species (0 without any)."""
+    total = [0.0] * len(us)
+    for term in coeffs.excess:
+        total = [a + b for a, b in zip(total, term.potentials(us), strict=True)]
+    return total
+
+
+def fluxes(psi, us: Sequence, coeffs: Coefficients) -> list[ufl.core.expr.Expr]:
+    """Scaled Nernst–Planck fluxes j_i = -(D_i/D0) c_i grad(u_i + z_i psi + mu_i^ex/kT)."""
+    mus = excess_potentials(us, coeffs)
+    return [
+        -d * concentration(u) * ufl.grad(u + z * psi + mu)
+        for u, z, d, mu in zip(us, coeffs.charges, coeffs.diffusion, mus, strict=True)
+    ]
 
 
 def mobile_charge(us: Sequence, charges: Sequence[int]) -> ufl.core.expr.Expr:
@@ -76,8 +100,8 @@ def pnp_residual(w, w_test, coeffs: Coefficients, measures: Measures) -> ufl.For
         poisson -= sigma * q * r * ds + sigma * ufl.avg(q * r) * dS
 
     nernst_planck = sum(
-        -ufl.inner(species_flux(u, psi, z, d), ufl.grad(v)) * r * dxe
-        for u, v, z, d in zip(us, vs, coeffs.charges, coeffs.diffusion, strict=True)
+        -ufl.inner(j, ufl.grad(v)) * r * dxe
+        for j, v in zip(fluxes(psi, us, coeffs), vs, strict=True)
     )
 
     residual = poisson + nernst_planck
@@ -91,7 +115,8 @@ def pnp_residual(w, w_test, coeffs: Coefficients, measures: Measures) -> ufl.For
 def cylindrical_divergence(vector, weight) -> ufl.core.expr.Expr:
     """div in the computational coordinates, with the r-weighting of axisymmetry.
 
-    For weight = r (x[0]) this is (1/r) d(r F_r)/dr + dF_z/dz; for weight 1 the plain divergence.
+    For weight = r (x[0]) this is (1/r) d(r F_r)/dr + dF_z/dz, for weight A(x) the
+    area-weighted (1/A) d(A F)/dx of the 1D channel; for weight 1 the plain divergence.
     Used to manufacture strong-form sources consistent with `pnp_residual`.
     """
     return ufl.div(weight * vector) / weight
@@ -103,8 +128,5 @@ def strong_residuals(psi, us: Sequence, coeffs: Coefficients) -> list[ufl.core.e
     poisson = -cylindrical_divergence(coeffs.permittivity * ufl.grad(psi), r) - coeffs.kappa * (
         coeffs.fixed_charge + mobile_charge(us, coeffs.charges)
     )
-    species = [
-        cylindrical_divergence(species_flux(u, psi, z, d), r)
-        for u, z, d in zip(us, coeffs.charges, coeffs.diffusion, strict=True)
-    ]
+    species = [cylindrical_divergence(j, r) for j in fluxes(psi, us, coeffs)]
     return [poisson, *species]

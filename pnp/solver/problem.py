@@ -17,12 +17,14 @@ import ufl
 from mpi4py import MPI
 
 from pnp.case import Case
+from pnp.case.materials import region_materials
 from pnp.fem import dolfinx
-from pnp.geometry.domain import ELECTROLYTE_REGIONS, REGION_TAGS, Domain
+from pnp.geometry.domain import Domain
+from pnp.solver.excess import excess_terms
 from pnp.solver.forms import Coefficients, Measures, pnp_residual
+from pnp.solver.material_fields import MaterialFields
 from pnp.solver.newton import NewtonSolver, SolveReport
 from pnp.solver.options import merged_options
-from pnp.solver.permittivity import permittivity_function
 from pnp.solver.scaling import Scales
 
 fem = dolfinx.fem
@@ -36,17 +38,6 @@ def case_scales(case: Case) -> Scales:
         concentration_mM=max(bath),
         diffusion_m2_per_s=max(s.diffusion_m2_per_s for s in case.species),
     )
-
-
-def region_function(domain: Domain, values: Mapping[str, float], name: str) -> fem.Function:
-    """Piecewise-constant (DG0) function from per-region values."""
-    Q = fem.functionspace(domain.mesh, ("DG", 0))
-    f = fem.Function(Q, name=name)
-    for region, tag in domain.regions.items():
-        cells = domain.cell_tags.find(tag)
-        f.x.array[Q.dofmap.list[cells].ravel()] = values[region]
-    f.x.scatter_forward()
-    return f
 
 
 def ion_free_mask(space: fem.FunctionSpace, dx_electrolyte) -> np.ndarray:
@@ -99,6 +90,7 @@ class PnpProblem:
             self.state, ufl.TestFunction(self.V), self.coefficients, self.measures
         )
         self.bcs = self._boundary_conditions()
+        self._load(case)
         solver = case.solver
         options = merged_options(
             solver.preset,
@@ -112,7 +104,6 @@ class PnpProblem:
             n_fields=n + 1,
         )
         self.petsc_options = options
-        self.reference_concentrations = self._reference_concentrations()
         self.newton = NewtonSolver(
             residual,
             self.state,
@@ -136,37 +127,42 @@ class PnpProblem:
         sparsity, matrices and the solver are reused; the state is left as is
         (the charge ramp starts from a fresh initial guess).
         """
-        self.case = case
-        self.scales = sc = case_scales(case)
-        for name, constant in self._surface_charges.items():
-            constant.value = sc.surface_charge(case.surfaces[name].charge_C_per_m2)
-        fixed, diffusion = self._region_values()
-        for target, values in ((self.fixed_charge, fixed), (self.diffusion_factor, diffusion)):
-            target.x.array[:] = region_function(self.domain, values, target.name).x.array
-        self.permittivity.x.array[:] = permittivity_function(self.domain, case).x.array
-        for ratio, s in zip(self._diffusion_ratios, case.species, strict=True):
-            ratio.value = s.diffusion_m2_per_s / sc.diffusion_m2_per_s
-        self._kappa.value = sc.kappa
-        for (inside, outside), s in zip(self._bath_values, case.species, strict=True):
-            inside.value = sc.log_concentration(s.inside_mM)
-            outside.value = sc.log_concentration(s.outside_mM)
-        self.reference_concentrations = self._reference_concentrations()
+        self._load(case)
         self.newton.residual_scale = 0.0
         self.set_voltage(0.0)
         self.set_charge_fraction(1.0)
 
+    def _load(self, case: Case) -> None:
+        """Put the values of `case` into the Constants and DG0 functions of the forms: the
+        one place where case values enter the problem."""
+        self.case = case
+        self.scales = sc = case_scales(case)
+        for name, constant in self._surface_charges.items():
+            constant.value = sc.surface_charge(case.surfaces[name].charge_C_per_m2)
+        self.materials.load(case, sc)
+        self._kappa.value = sc.kappa
+        for term in self.excess:
+            term.load(case, sc)
+        for (inside, outside), s in zip(self._bath_values, case.species, strict=True):
+            inside.value = sc.log_concentration(s.inside_mM)
+            outside.value = sc.log_concentration(s.outside_mM)
+        self.reference_concentrations = self._reference_concentrations()
+
     # -- set-up ---------------------------------------------------------------------------
     @property
     def weight(self):
+        """r in the axisymmetric r-z section, the cross-section A(x) in the 1D channel."""
         if self.domain.axisymmetric:
             return ufl.SpatialCoordinate(self.domain.mesh)[0]
+        if self.materials.area is not None:
+            return self.materials.area
         return 1.0
 
     def _measures(self) -> Measures:
         d = self.domain
         self._surface_charges: dict[str, fem.Constant] = {}
         dx = ufl.Measure("dx", domain=d.mesh, subdomain_data=d.cell_tags)
-        electrolyte = tuple(d.regions[r] for r in ELECTROLYTE_REGIONS if r in d.regions)
+        electrolyte = tuple(d.electrolyte_tags)
         ds = ufl.Measure("ds", domain=d.mesh, subdomain_data=d.facet_tags)
         dS = ufl.Measure("dS", domain=d.mesh, subdomain_data=d.facet_tags)
         walls = []
@@ -181,35 +177,25 @@ class PnpProblem:
         return Measures(dx=dx, dx_electrolyte=dx(electrolyte), charged_walls=tuple(walls))
 
     def _coefficients(self) -> Coefficients:
-        sc = self.scales
-        fixed, diffusion = self._region_values()
-        self.permittivity = permittivity_function(self.domain, self.case)
-        self.fixed_charge = region_function(self.domain, fixed, "fixed_charge")
-        self.diffusion_factor = region_function(self.domain, diffusion, "diffusion_factor")
-        self._diffusion_ratios = [
-            fem.Constant(self.domain.mesh, s.diffusion_m2_per_s / sc.diffusion_m2_per_s)
-            for s in self.case.species
-        ]
-        self._kappa = fem.Constant(self.domain.mesh, sc.kappa)
+        """The forms' coefficients as Constants and DG0 functions (filled by `_load`)."""
+        mesh = self.domain.mesh
+        self.materials = MaterialFields(self.domain, len(self.case.species))
+        self.permittivity = self.materials.permittivity
+        self.fixed_charge = self.materials.fixed_charge
+        self._kappa = fem.Constant(mesh, 0.0)
+        self.excess = excess_terms(mesh, self.case, self.scales)
         return Coefficients(
             permittivity=self.permittivity,
             fixed_charge=self.charge_fraction * self.fixed_charge,
-            diffusion=[ratio * self.diffusion_factor for ratio in self._diffusion_ratios],
+            diffusion=self.materials.diffusion,
             charges=[s.charge for s in self.case.species],
             kappa=self._kappa,
             weight=self.weight,
+            excess=[term for term in self.excess],
         )
 
-    def _region_values(self) -> tuple[dict[str, float], dict[str, float]]:
-        regions, sc = self.case.regions, self.scales
-        fixed = {r: sc.fixed_charge(regions[r].fixed_charge_M) for r in REGION_TAGS}
-        diffusion = {
-            r: (regions[r].diffusion_factor if r != "membrane" else 0.0) for r in REGION_TAGS
-        }
-        return fixed, diffusion
-
     def _boundary_conditions(self) -> list[fem.DirichletBC]:
-        d, sc, V = self.domain, self.scales, self.V
+        d, V = self.domain, self.V
         fdim = d.dim - 1
         d.mesh.topology.create_connectivity(fdim, d.dim)
         bcs = []
@@ -224,9 +210,8 @@ class PnpProblem:
         on("electrode_inside", 0, self.voltage)
         on("electrode_outside", 0, fem.Constant(d.mesh, 0.0))
         self._bath_values = []
-        for i, s in enumerate(self.case.species, start=1):
-            inside = fem.Constant(d.mesh, sc.log_concentration(s.inside_mM))
-            outside = fem.Constant(d.mesh, sc.log_concentration(s.outside_mM))
+        for i, _ in enumerate(self.case.species, start=1):
+            inside, outside = fem.Constant(d.mesh, 0.0), fem.Constant(d.mesh, 0.0)
             self._bath_values.append((inside, outside))
             on("electrode_inside", i, inside)
             on("electrode_outside", i, outside)
@@ -236,7 +221,8 @@ class PnpProblem:
 
     @property
     def has_fixed_charge(self) -> bool:
-        volume = any(self.case.regions[r].fixed_charge_M != 0.0 for r in self.domain.regions)
+        materials = region_materials(self.case)
+        volume = any(materials[r].fixed_charge_M != 0.0 for r in self.domain.regions)
         return volume or bool(self.measures.charged_walls)
 
     # -- state ----------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from pnp.fem import dolfinx
-from pnp.geometry.domain import ELECTROLYTE_REGIONS
 from pnp.solver.problem import PnpProblem
 
 # e-folds of an abundant species across one cell beyond which a point is unresolved
@@ -72,7 +71,7 @@ class ResolutionCheck:
         self.limit = limit
         d = problem.domain
         owned = d.mesh.topology.index_map(d.dim).size_local
-        tags = [d.regions[r] for r in ELECTROLYTE_REGIONS if r in d.regions]
+        tags = d.electrolyte_tags
         cells = np.concatenate([d.cell_tags.find(t) for t in tags]).astype(np.int32)
         cells = np.sort(cells[cells < owned])
         self.nodes = problem.scalar_space.dofmap.list[cells]

@@ -6,7 +6,7 @@ J = (D0 c0 / L0) j, becomes
 
     dc^/dt^ + div^ j = 0    with    t^ = t / t0,   t0 = L0^2 / D0,
 
-where j is the scaled flux of `forms.species_flux` (t0 = 0.5 ns for L0 = 1 nm
+where j is the scaled flux of `forms.fluxes` (t0 = 0.5 ns for L0 = 1 nm
 and D0 = 2e-9 m^2/s). Poisson stays quasi-static: it holds at every instant
 and carries no time derivative.
 

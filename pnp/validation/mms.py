@@ -15,12 +15,22 @@ import ufl
 from mpi4py import MPI
 
 from pnp.fem import dolfinx
+from pnp.solver.excess.steric import StericExclusion
 from pnp.solver.forms import Coefficients, Measures, pnp_residual, strong_residuals
 from pnp.solver.newton import NewtonSolver
 
 fem = dolfinx.fem
 CHARGES = (1, -1, 2)
 DIFFUSION = (1.0, 0.7, 0.4)
+# packing a_j^3 N_A c0 of the three species: the packing fraction reaches about 0.6
+STERIC_VOLUMES = (0.15, 0.1, 0.25)
+
+
+def channel_area(x):
+    """A smooth cross-section A(x) > 0 varying by a factor 3 over [-1, 1]."""
+    return 2.0 + ufl.sin(1.7 * x + 0.3)
+
+
 OPTIONS = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "bt",
@@ -50,8 +60,12 @@ def exact_fields(x, dim: int, axisymmetric: bool):
     return psi, us
 
 
-def solve_mms(mesh, axisymmetric: bool, degree: int = 1) -> tuple[float, list[float]]:
-    """Solve on `mesh`; return (h, [L2 error of psi, c_1, ..., c_n])."""
+def solve_mms(
+    mesh, axisymmetric: bool, degree: int = 1, *, steric: bool = False, area: bool = False
+) -> tuple[float, list[float]]:
+    """Solve on `mesh`; return (h, [L2 error of psi, c_1, ..., c_n]). `steric` adds the
+    finite-size excess potential (packing volumes `STERIC_VOLUMES`); `area` weights a 1D
+    mesh by the cross-section `channel_area`(x), as in the 1D channel model."""
     dim = mesh.topology.dim
     n = len(CHARGES)
     V = fem.functionspace(
@@ -60,7 +74,7 @@ def solve_mms(mesh, axisymmetric: bool, degree: int = 1) -> tuple[float, list[fl
     w = fem.Function(V)
     x = ufl.SpatialCoordinate(mesh)
     psi_e, us_e = exact_fields(x, dim, axisymmetric)
-    weight = x[0] if axisymmetric else 1.0
+    weight = x[0] if axisymmetric else (channel_area(x[0]) if area else 1.0)
     coeffs = Coefficients(
         permittivity=2.0 + x[dim - 1] ** 2,
         fixed_charge=0.3 * ufl.sin(x[dim - 1]),
@@ -68,6 +82,7 @@ def solve_mms(mesh, axisymmetric: bool, degree: int = 1) -> tuple[float, list[fl
         charges=CHARGES,
         kappa=0.8,
         weight=weight,
+        excess=[StericExclusion(STERIC_VOLUMES)] if steric else (),
     )
     sources = strong_residuals(psi_e, us_e, coeffs)
     coeffs = Coefficients(**{**coeffs.__dict__, "sources": sources})
@@ -131,16 +146,27 @@ def mesh_3d(comm: MPI.Comm, n: int):
     )
 
 
-MESHES = {"1d": mesh_1d, "2d-axisymmetric": mesh_axisymmetric, "3d": mesh_3d}
+MESHES = {
+    "1d": mesh_1d,
+    "1d-channel": mesh_1d,
+    "2d-axisymmetric": mesh_axisymmetric,
+    "3d": mesh_3d,
+}
 
 
 def convergence_rates(
-    comm: MPI.Comm, kind: str, sizes, degree: int = 1
+    comm: MPI.Comm, kind: str, sizes, degree: int = 1, *, steric: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """(errors per mesh, rates per refinement) for kind in MESHES, on `comm`."""
     hs, errs = [], []
     for n in sizes:
-        h, e = solve_mms(MESHES[kind](comm, n), kind == "2d-axisymmetric", degree)
+        h, e = solve_mms(
+            MESHES[kind](comm, n),
+            kind == "2d-axisymmetric",
+            degree,
+            steric=steric,
+            area=kind == "1d-channel",
+        )
         hs.append(h)
         errs.append(e)
     return np.array(errs), rates(hs, errs)

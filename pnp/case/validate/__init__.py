@@ -8,11 +8,12 @@ table has its own module; `case_from_dict` runs them all on one `Reader`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pnp.case.errors import CaseError
-from pnp.case.schema import Case
+from pnp.case.schema import DEFAULT_PERMITTIVITY, Case, FrozenMap, Geometry, Segment, Species
 from pnp.case.validate.bounds import BOUNDS, Bound
 from pnp.case.validate.geometry import GEOMETRY_KEYS, GEOMETRY_KEYS_BY_KIND, read_geometry
 from pnp.case.validate.names import name_problem, sanitized_name
@@ -23,6 +24,7 @@ from pnp.case.validate.regions import (
     read_regions,
     read_surfaces,
 )
+from pnp.case.validate.segments import SEGMENT_KEYS, read_segments
 from pnp.case.validate.settings import (
     CONDITIONS_KEYS,
     OUTPUT_KEYS,
@@ -50,6 +52,7 @@ __all__ = [
     "OUTPUT_KEYS",
     "PERMITTIVITY_PROFILE_KEYS",
     "REGION_KEYS",
+    "SEGMENT_KEYS",
     "SOLVER_KEYS",
     "SPECIES_KEYS",
     "SPECIES_NAME",
@@ -71,6 +74,7 @@ TOP_KEYS = (
     "regions",
     "surfaces",
     "species",
+    "segments",
     "conditions",
     "solver",
     "output",
@@ -103,6 +107,9 @@ def case_from_dict(
     regions = read_regions(r, data)
     surfaces = read_surfaces(r, data, geometry.kind if geometry else None)
     species = read_species(r, data)
+    segments = _segments(r, data, geometry, species, regions)
+    if geometry is not None and segments:
+        geometry = _segmented_geometry(geometry, segments)
     conditions = read_conditions(r, data)
     solver = read_solver(r, data)
     output = read_output(r, data)
@@ -128,4 +135,35 @@ def case_from_dict(
         output=output,
         permittivity_profile=profile,
         transient=transient,
+        segments=segments,
+    )
+
+
+def _segments(
+    r: Reader,
+    data: Mapping[str, Any],
+    geometry: Geometry | None,
+    species: tuple[Species, ...] | None,
+    regions: FrozenMap | None,
+) -> tuple[Segment, ...]:
+    if "segments" in data:
+        for name in ("pore", "filter"):
+            if name in (data.get("regions") or {}):
+                r.problem(
+                    f"regions.{name}",
+                    "not used with [[segments]] (each segment has its own permittivity, "
+                    "fixed charge and diffusion); move these values into the segments",
+                )
+    eps = regions["pore"].permittivity if regions else DEFAULT_PERMITTIVITY["pore"]
+    return read_segments(r, data, geometry, species, eps)
+
+
+def _segmented_geometry(geometry: Geometry, segments: tuple[Segment, ...]) -> Geometry:
+    """The pore length (and the narrowest radius, the channel's reference section) from
+    the segments."""
+    radii = [s.radius_nm for s in segments if s.radius_nm is not None]
+    return replace(
+        geometry,
+        pore_length_nm=sum(s.length_nm for s in segments),
+        pore_radius_nm=min(radii) if radii and geometry.kind == "channel_1d" else None,
     )

@@ -75,6 +75,13 @@ BOUNDS: dict[str, Bound] = {
         "from a nearly blocked pore to 100 times the bulk mobility",
         "it multiplies every species' diffusion coefficient in the region",
     ),
+    "ion_size_nm": Bound(
+        0.01,
+        5.0,
+        "from a bare proton to the largest hydrated or organic ion (and the effective sizes "
+        "fitted to double-layer data)",
+        "the unit is nm; size_nm is the lattice spacing a, radius_nm = a / 2",
+    ),
     "length_nm": Bound(
         1e-3,
         1e6,

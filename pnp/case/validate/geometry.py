@@ -27,12 +27,23 @@ GEOMETRY_KEYS = (
     "mesh_size_nm",
     "wall_size_nm",
     "refine",
+    "transition_nm",
 )
 _MESH_ONLY = ("mesh_file", "axisymmetric", "groups")
-_BUILT_IN_KEYS = tuple(k for k in GEOMETRY_KEYS if k not in _MESH_ONLY)
+_BUILT_IN_KEYS = tuple(k for k in GEOMETRY_KEYS if k not in (*_MESH_ONLY, "transition_nm"))
 # Keys each geometry kind accepts (the others are rejected with an explanation).
 GEOMETRY_KEYS_BY_KIND = {
     "slab": _BUILT_IN_KEYS,
+    # the [[segments]] give the pore's length and radius profile
+    "channel_1d": (
+        "kind",
+        "bath_radius_nm",
+        "bath_length_nm",
+        "transition_nm",
+        "mesh_size_nm",
+        "wall_size_nm",
+        "refine",
+    ),
     "axisymmetric": _BUILT_IN_KEYS,
     "3d": _BUILT_IN_KEYS,
     "mesh": ("kind", "pore_length_nm", "pore_radius_nm", *_MESH_ONLY, "refine"),
@@ -40,6 +51,8 @@ GEOMETRY_KEYS_BY_KIND = {
 
 
 def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometry | None:
+    """The [geometry] table; with [[segments]] the pore length (and in channel_1d its
+    radius) stay unset here and come from the segments (`pnp.case.validate.segments`)."""
     if "geometry" not in data:
         r.problem(
             "geometry",
@@ -67,8 +80,20 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         )
 
     r.keys(g, allowed, p, explain=explain)
-
-    pore_length = r.number(g, "pore_length_nm", p, example="2.0", gt=0.0, within=LENGTH)
+    if kind == "channel_1d":
+        return _channel_1d(r, g)
+    segmented = "segments" in data
+    for key in ("pore_length_nm", "filter_length_nm", "filter_radius_nm"):
+        if segmented and key in g:
+            r.problem(
+                f"geometry.{key}",
+                "not used with [[segments]] (their lengths and radii define the pore); remove it",
+            )
+    pore_length = (
+        None
+        if segmented
+        else r.number(g, "pore_length_nm", p, example="2.0", gt=0.0, within=LENGTH)
+    )
     solid = kind in ("axisymmetric", "3d")
     pore_radius = r.number(
         g,
@@ -206,6 +231,32 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         mesh_size_nm=mesh_size,
         wall_size_nm=wall_size,
         refine=refine,
+    )
+
+
+def _channel_1d(r: Reader, g: Mapping[str, Any]) -> Geometry:
+    """The baths of a 1D channel model: wide segments of `bath_radius_nm` at either end."""
+    p = "geometry"
+    bath_radius = r.number(g, "bath_radius_nm", p, example="5.0", gt=0.0, within=LENGTH)
+    bath_length = r.number(g, "bath_length_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True)
+    transition = r.number(g, "transition_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True)
+    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
+        r.problem(
+            "geometry.wall_size_nm",
+            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
+            "the wall cells are the smallest",
+        )
+    return Geometry(
+        kind="channel_1d",
+        pore_length_nm=None,
+        bath_radius_nm=bath_radius,
+        bath_length_nm=bath_length,
+        mesh_size_nm=mesh_size,
+        wall_size_nm=wall_size,
+        refine=r.integer(g, "refine", p, default=0, ge=0),
+        transition_nm=transition,
     )
 
 

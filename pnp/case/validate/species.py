@@ -9,7 +9,15 @@ from typing import Any
 from pnp.case.schema import Species
 from pnp.case.validate.reader import MISSING, Reader, as_int, describe, fmt
 
-SPECIES_KEYS = ("name", "charge", "diffusion_m2_per_s", "inside_mM", "outside_mM")
+SPECIES_KEYS = (
+    "name",
+    "charge",
+    "diffusion_m2_per_s",
+    "inside_mM",
+    "outside_mM",
+    "size_nm",
+    "radius_nm",
+)
 
 NEUTRALITY_RTOL = 1e-6
 SPECIES_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -100,7 +108,12 @@ def read_species(r: Reader, data: Mapping[str, Any]) -> tuple[Species, ...] | No
             elif c is not None:
                 c = r.check_bound(c, key, "concentration_mM")
             concentrations[side] = c
-        if None in (z, d, *concentrations.values()) or label.startswith("species["):
+        size = _size(r, entry, label)
+        if (
+            None in (z, d, *concentrations.values())
+            or label.startswith("species[")
+            or size is False
+        ):
             ok = False
             continue
         result.append(
@@ -110,11 +123,49 @@ def read_species(r: Reader, data: Mapping[str, Any]) -> tuple[Species, ...] | No
                 diffusion_m2_per_s=d,
                 inside_mM=concentrations["inside_mM"],
                 outside_mM=concentrations["outside_mM"],
+                size_nm=size,
             )
         )
     if ok:
         _electroneutrality(r, result)
+        _packing(r, result)
     return tuple(result)
+
+
+def _size(r: Reader, entry: Mapping[str, Any], label: str) -> float | bool | None:
+    """The steric ion size a (nm) from size_nm or radius_nm (a = 2 r); None for a point
+    ion, False after a problem."""
+    if "size_nm" in entry and "radius_nm" in entry:
+        r.problem(
+            f"{label}.radius_nm", "give size_nm (the lattice spacing a) or radius_nm, not both"
+        )
+        return False
+    for key, factor in (("size_nm", 1.0), ("radius_nm", 2.0)):
+        if key in entry:
+            value = r.check_number(entry[key], f"{label}.{key}", gt=0.0)
+            if (
+                value is None
+                or r.check_bound(factor * value, f"{label}.{key}", "ion_size_nm") is None
+            ):
+                return False
+            return factor * value
+    return None
+
+
+def packing_fraction(species: Sequence[Species], side: str) -> float:
+    """sum_j a_j^3 N_A c_j in one bath (`side`: "inside_mM" or "outside_mM")."""
+    return sum(s.lattice_volume_m3_per_mol * getattr(s, side) for s in species)
+
+
+def _packing(r: Reader, species: Sequence[Species]) -> None:
+    for bath, side in (("inside", "inside_mM"), ("outside", "outside_mM")):
+        fraction = packing_fraction(species, side)
+        if fraction >= 1.0:
+            r.problem(
+                "species",
+                f"the ions fill the {bath} bath: packing fraction sum_j a_j^3 N_A c_j = "
+                f"{fraction:.3g} >= 1; reduce size_nm or the {bath} concentrations",
+            )
 
 
 def _electroneutrality(r: Reader, species: Sequence[Species]) -> None:
