@@ -13,6 +13,8 @@ from pnp.theory import (
     ghk_voltage,
     nernst_potential,
     planck_potential,
+    steric_double_layer_potential,
+    steric_surface_charge,
     tms_potential,
 )
 
@@ -127,6 +129,27 @@ def test_gouy_chapman_profile(capsys):
     assert data["debye_length_nm"] == pytest.approx(0.962, abs=5e-4)
 
 
+def test_grahame_and_gouy_chapman_with_ion_size(capsys):
+    a = run_json(["grahame", "--potential", "-500", "--salt", "100", "--size-nm", "0.7"], capsys)
+    assert a["surface_charge_C_per_m2"] == pytest.approx(steric_surface_charge(-0.5, 100, 0.7))
+    assert a["size_nm"] == 0.7 and 0 < a["packing_parameter"] < 1 and a["saturation_mM"] > 1e3
+    sigma = str(a["surface_charge_C_per_m2"])
+    b = run_json(["grahame", "--sigma", sigma, "--salt", "100", "--size-nm", "0.7"], capsys)
+    assert b["surface_potential_mV"] == pytest.approx(-500.0)
+    point = run_json(["grahame", "--sigma", sigma, "--salt", "100"], capsys)
+    assert abs(point["surface_potential_mV"]) < 250.0 and "size_nm" not in point
+    code, out, _ = run(
+        ["grahame", "--potential", "-500", "--salt", "100", "--size-nm", "0.7"], capsys
+    )
+    assert code == 0 and "Bikerman" in out and "packing parameter" in out
+    argv = ["gouy-chapman", "--potential", "-300", "--salt", "100", "--x", "0", "1", "--size-nm"]
+    g = run_json([*argv, "0.7"], capsys)
+    assert g["potential_mV"] == pytest.approx(
+        [1e3 * steric_double_layer_potential(x * 1e-9, -0.3, 100, 0.7) for x in (0, 1)]
+    )
+    assert g["potential_mV"][1] < run_json(argv[:-1], capsys)["potential_mV"][1]
+
+
 def test_planck_and_tms(capsys):
     base = ["--c-in", "100", "--c-out", "10", "--d-cation", "1.33e-9", "--d-anion", "2.03e-9"]
     p = run_json(["planck", *base], capsys)
@@ -174,6 +197,11 @@ def test_driving_force_energy_pmf(capsys):
         (["donnan", "--fixed-charge", "-5", "--ion", "Na:1:10", "--ion", "Cl:-1:9"], "--ion"),
         (["grahame", "--salt", "100"], "--potential"),
         (["gouy-chapman", "--potential", "-50", "--salt", "100", "--x", "-1"], "--x"),
+        (["grahame", "--potential", "-50", "--salt", "5000", "--size-nm", "1"], "--size-nm"),
+        (
+            ["gouy-chapman", "--potential", "-5", "--salt", "9", "--x", "1", "--size-nm", "-1"],
+            "--size-nm",
+        ),
         (["pmf", "--delta-ph", "-3", "--delta-psi", "20", "--atp-energy", "57"], "--atp-energy"),
     ],
 )

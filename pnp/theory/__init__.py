@@ -1,14 +1,15 @@
 """Closed-form electrophysiology the PNP solver is compared with.
 
 Nernst and GHK potentials and currents, activity coefficients, Debye length,
-Donnan equilibrium, Gouy–Chapman/Grahame double layers, Planck and
-Teorell–Meyer–Sievers diffusion potentials, driving forces and transport free
-energies.  Everything is in SI inside (volts, metres, A/m^2, C/m^2, J/mol,
-kelvin) with concentrations in mM (= mol/m^3); the sign conventions are those
-of PHYSICS.md: ``V = phi_in - phi_out`` and outward current positive.
+Donnan equilibrium, Gouy–Chapman/Grahame double layers and their finite-ion-size
+(Bikerman) counterpart, Planck and Teorell–Meyer–Sievers diffusion potentials,
+driving forces and transport free energies.  Everything is in SI inside (volts,
+metres, A/m^2, C/m^2, J/mol, kelvin) with concentrations in mM (= mol/m^3); the
+sign conventions are those of PHYSICS.md: ``V = phi_in - phi_out`` and outward
+current positive.
 
-This package depends only on NumPy (and SciPy for root finding, imported on
-first use); it never imports DOLFINx, PETSc or MPI.
+This package depends only on NumPy (and SciPy for root finding and quadrature,
+imported on first use); it never imports DOLFINx, PETSc or MPI.
 """
 
 from pnp.theory.activity import (
@@ -46,6 +47,18 @@ from pnp.theory.ghk import (
     ghk_voltage,
 )
 from pnp.theory.nernst import nernst_potential
+from pnp.theory.steric import (
+    packing_parameter,
+    steric_capacitance,
+    steric_concentration,
+    steric_double_layer_distance,
+    steric_double_layer_potential,
+    steric_mixture_concentrations,
+    steric_mixture_surface_charge,
+    steric_saturation_concentration,
+    steric_surface_charge,
+    steric_surface_potential,
+)
 from pnp.theory.surface import (
     boltzmann_concentration,
     gouy_chapman_potential,
@@ -77,10 +90,20 @@ __all__ = [
     "ionic_strength",
     "nernst_potential",
     "ohmic_current_density",
+    "packing_parameter",
     "planck_potential",
     "proton_free_energy",
     "proton_motive_force",
     "protons_per_atp",
+    "steric_capacitance",
+    "steric_concentration",
+    "steric_double_layer_distance",
+    "steric_double_layer_potential",
+    "steric_mixture_concentrations",
+    "steric_mixture_surface_charge",
+    "steric_saturation_concentration",
+    "steric_surface_charge",
+    "steric_surface_potential",
     "tms_potential",
     "tms_potential_components",
     "transport_free_energy",
