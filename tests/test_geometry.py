@@ -408,7 +408,10 @@ AXI = dict(kind="axisymmetric", **PORE)
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(kind="cylinder", pore_length_nm=1.0), r"valid kinds: slab, channel_1d, axisymmetric, 3d, mesh"),
+        (
+            dict(kind="cylinder", pore_length_nm=1.0),
+            r"valid kinds: slab, channel_1d, axisymmetric, 3d, mesh",
+        ),
         (dict(kind="slab", pore_length_nm=0.0), r"pore_length_nm: must be > 0"),
         (dict(kind="slab", pore_length_nm=1.0, bath_length_nm=-1.0), r"bath_length_nm"),
         (dict(kind="slab", pore_length_nm=1.0, entrance="rounded"), r"entrance='sharp'"),

@@ -112,3 +112,27 @@ def test_smooth_permittivity_profile():
     assert abs(currents["wide"] - currents["piecewise"]) > 10 * abs(
         currents["narrow"] - currents["piecewise"]
     )
+
+
+@pytest.mark.parametrize(("sigma", "size_nm"), [(-0.05, 0.7), (-0.3, 0.7), (-1.0, 0.7), (0.2, 0.5)])
+def test_steric_double_layer_is_the_kilic_bazant_ajdari_layer(sigma, size_nm):
+    """Finite ion size at a charged wall: the wall potential is the modified Grahame value
+    (closed form, pnp.theory) to 1e-3, the profile is the modified Poisson–Boltzmann one,
+    and the counter-ion at the wall is the steric Boltzmann value, never beyond close
+    packing (at -1 C/m^2 the layer is saturated: point ions would give 8x the potential's
+    share)."""
+    m = limits.steric_double_layer(COMM, sigma, size_nm)
+    assert abs(m["wall_potential_relative_error"]) < 1e-3
+    assert m["profile_max_error_mV"] < 1e-3 * abs(m["steric_grahame_mV"])
+    assert abs(m["counterion_wall_relative_error"]) < 1e-3
+    assert m["counterion_wall_mM"] <= m["close_packing_mM"] * (1 + 1e-12)
+    # the sizes matter: the point-ion Grahame potential is off by more than the tolerance
+    assert abs(m["point_ion_grahame_mV"] / m["steric_grahame_mV"] - 1.0) > 1e-2
+
+
+def test_steric_double_layer_reduces_to_gouy_chapman_as_the_size_vanishes():
+    sigma = -0.1
+    small = limits.steric_double_layer(COMM, sigma, 0.01)
+    plain = limits.gouy_chapman(COMM, sigma)
+    assert small["wall_potential_mV"] == pytest.approx(plain["wall_potential_mV"], rel=1e-5)
+    assert small["point_ion_grahame_mV"] == pytest.approx(small["steric_grahame_mV"], rel=1e-6)

@@ -154,8 +154,9 @@ class FieldWriter:
         p = self.problem
         sc = p.scales
         self.phi.x.array[:] = p.component(0) * sc.thermal_voltage * 1e3
-        for i, f in enumerate(self.conc, start=1):
-            f.x.array[:] = np.where(p.ion_free, 0.0, np.exp(p.component(i)) * sc.concentration_mM)
+        concentrations = p.concentrations()
+        for i, f in enumerate(self.conc):
+            f.x.array[:] = np.where(p.ion_free, 0.0, concentrations[:, i] * sc.concentration_mM)
         if self._xdmf:
             for f in self._functions:
                 self._writer.write_function(f, voltage_mV)

@@ -96,7 +96,8 @@ class AxisProfiler:
         raw = self.sampler.values([*self.fields, self.field_z])
         vt = sc.thermal_voltage
         out = {"z_nm": self.points[:, p.domain.axis], "phi_mV": raw[:, 0] * vt * 1e3}
-        for i, s in enumerate(p.case.species, start=1):
-            out[f"c_{s.name}_mM"] = np.exp(raw[:, i]) * sc.concentration_mM
+        concentrations = p.concentrations(raw[:, 1 : len(p.case.species) + 1])
+        for i, s in enumerate(p.case.species):
+            out[f"c_{s.name}_mM"] = concentrations[:, i] * sc.concentration_mM
         out["E_z_V_per_m"] = raw[:, -1] * vt / sc.length_m
         return out

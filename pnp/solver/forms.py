@@ -13,15 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
 import ufl
 
 
 class ExcessPotential(Protocol):
-    """A contribution to the excess chemical potential mu_i^ex / kT of every species, from
-    the log-densities (steric exclusion now; solvation or correlations are more of these).
-    The Nernst–Planck flux of species i drifts down grad(u_i + z_i psi + sum mu_i^ex)."""
+    """An excess chemical potential mu_i^ex / kT of the ions (steric exclusion now;
+    solvation or correlations are more of these).
 
-    def potentials(self, us: Sequence[ufl.core.expr.Expr]) -> Sequence[ufl.core.expr.Expr]: ...
+    With one, the species unknowns are the chemical-potential variables
+    u_i = ln(c_i / c0) + mu_i^ex / kT instead of ln(c_i / c0): the fluxes are then
+    -D_i c_i grad(u_i + z_i psi), whose equilibrium u_i + z_i psi = const is exact in
+    the discrete space, and the term supplies the concentrations c_i(u) / c0 (the
+    inverse of u(c)), both in UFL and on nodal arrays.
+    """
+
+    def concentrations(self, us: Sequence[ufl.core.expr.Expr]) -> list[ufl.core.expr.Expr]: ...
+
+    def nodal_concentrations(self, us: np.ndarray) -> np.ndarray: ...
+
+    def chemical_potentials(self, c: Sequence[float]) -> list[float]:
+        """u_i for the scaled concentrations c_i / c0 (the bath values at the electrodes)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ class Coefficients:
     # r for the axisymmetric r–z section, the cross-section A(x) (nm^2) in the 1D channel
     # model, else 1
     weight: ufl.core.expr.Expr | float = 1.0
-    excess: Sequence[ExcessPotential] = ()
+    excess: ExcessPotential | None = None
     # Optional manufactured sources (Poisson first, then one per species), in strong form.
     sources: Sequence[ufl.core.expr.Expr] = field(default_factory=tuple)
 
@@ -56,31 +69,28 @@ def split_state(w: ufl.core.expr.Expr, n_species: int) -> tuple[ufl.core.expr.Ex
     return w[0], [w[1 + i] for i in range(n_species)]
 
 
-def concentration(u: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-    """Scaled concentration c / c0 from the log-density."""
-    return ufl.exp(u)
-
-
-def excess_potentials(us: Sequence, coeffs: Coefficients) -> list:
-    """sum of the excess chemical potentials mu_i^ex / kT, per species (0 without any)."""
-    total = [0.0] * len(us)
-    for term in coeffs.excess:
-        total = [a + b for a, b in zip(total, term.potentials(us), strict=True)]
-    return total
+def concentrations(us: Sequence, excess: ExcessPotential | None) -> list[ufl.core.expr.Expr]:
+    """Scaled concentrations c_i / c0 from the species unknowns: exp(u_i), or the excess
+    term's inverse of u_i = ln(c_i / c0) + mu_i^ex / kT."""
+    if excess is None:
+        return [ufl.exp(u) for u in us]
+    return excess.concentrations(us)
 
 
 def fluxes(psi, us: Sequence, coeffs: Coefficients) -> list[ufl.core.expr.Expr]:
-    """Scaled Nernst–Planck fluxes j_i = -(D_i/D0) c_i grad(u_i + z_i psi + mu_i^ex/kT)."""
-    mus = excess_potentials(us, coeffs)
+    """Scaled Nernst–Planck fluxes j_i = -(D_i/D0) c_i grad(u_i + z_i psi), u_i the
+    (chemical-potential) unknown of species i."""
+    cs = concentrations(us, coeffs.excess)
     return [
-        -d * concentration(u) * ufl.grad(u + z * psi + mu)
-        for u, z, d, mu in zip(us, coeffs.charges, coeffs.diffusion, mus, strict=True)
+        -d * c * ufl.grad(u + z * psi)
+        for u, c, z, d in zip(us, cs, coeffs.charges, coeffs.diffusion, strict=True)
     ]
 
 
-def mobile_charge(us: Sequence, charges: Sequence[int]) -> ufl.core.expr.Expr:
+def mobile_charge(us: Sequence, coeffs: Coefficients) -> ufl.core.expr.Expr:
     """sum_i z_i c_i / c0."""
-    return sum(z * concentration(u) for z, u in zip(charges, us, strict=True))
+    cs = concentrations(us, coeffs.excess)
+    return sum(z * c for z, c in zip(coeffs.charges, cs, strict=True))
 
 
 def pnp_residual(w, w_test, coeffs: Coefficients, measures: Measures) -> ufl.Form:
@@ -94,7 +104,7 @@ def pnp_residual(w, w_test, coeffs: Coefficients, measures: Measures) -> ufl.For
     poisson = (
         coeffs.permittivity * ufl.inner(ufl.grad(psi), ufl.grad(q)) * r * dx
         - coeffs.kappa * coeffs.fixed_charge * q * r * dx
-        - coeffs.kappa * mobile_charge(us, coeffs.charges) * q * r * dxe
+        - coeffs.kappa * mobile_charge(us, coeffs) * q * r * dxe
     )
     for sigma, ds, dS in measures.charged_walls:
         poisson -= sigma * q * r * ds + sigma * ufl.avg(q * r) * dS
@@ -126,7 +136,7 @@ def strong_residuals(psi, us: Sequence, coeffs: Coefficients) -> list[ufl.core.e
     """Strong-form operators L(psi, u) whose values are the sources for an exact solution."""
     r = coeffs.weight
     poisson = -cylindrical_divergence(coeffs.permittivity * ufl.grad(psi), r) - coeffs.kappa * (
-        coeffs.fixed_charge + mobile_charge(us, coeffs.charges)
+        coeffs.fixed_charge + mobile_charge(us, coeffs)
     )
     species = [cylindrical_divergence(j, r) for j in fluxes(psi, us, coeffs)]
     return [poisson, *species]

@@ -20,7 +20,7 @@ from pnp.case import Case
 from pnp.case.materials import region_materials
 from pnp.fem import dolfinx
 from pnp.geometry.domain import Domain
-from pnp.solver.excess import excess_terms
+from pnp.solver.excess import excess_key, excess_term, quadrature_degree
 from pnp.solver.forms import Coefficients, Measures, pnp_residual
 from pnp.solver.material_fields import MaterialFields
 from pnp.solver.newton import NewtonSolver, SolveReport
@@ -76,6 +76,7 @@ class PnpProblem:
         n = len(case.species)
         element = basix.ufl.element("Lagrange", mesh.basix_cell(), degree, shape=(n + 1,))
         self.V = fem.functionspace(mesh, element)
+        self.degree = degree
         # The blocked layout stores component k of node j at j * (n + 1) + k; the
         # collapsed scalar space numbers the nodes the same way.
         self.scalar_space, _ = self.V.sub(0).collapse()
@@ -141,12 +142,33 @@ class PnpProblem:
             constant.value = sc.surface_charge(case.surfaces[name].charge_C_per_m2)
         self.materials.load(case, sc)
         self._kappa.value = sc.kappa
-        for term in self.excess:
-            term.load(case, sc)
-        for (inside, outside), s in zip(self._bath_values, case.species, strict=True):
-            inside.value = sc.log_concentration(s.inside_mM)
-            outside.value = sc.log_concentration(s.outside_mM)
+        if self.excess is not None:
+            self.excess.load(case, sc)
+        for constant, value in zip(self._bath_values, self.bath_unknowns(), strict=True):
+            constant.value = value
         self.reference_concentrations = self._reference_concentrations()
+
+    def bath_unknowns(self) -> list[float]:
+        """The species unknowns in the inside and outside baths: ln(c/c0), or the
+        chemical-potential variables of the excess term (inside..., outside...)."""
+        sc = self.scales
+        values = []
+        for side in ("inside_mM", "outside_mM"):
+            c = [getattr(s, side) / sc.concentration_mM for s in self.case.species]
+            if self.excess is None:
+                values += [math.log(ci) for ci in c]
+            else:
+                values += self.excess.chemical_potentials(c)
+        return values
+
+    def concentrations(self, values: np.ndarray | None = None) -> np.ndarray:
+        """c_i / c0 from species unknowns (an array whose last axis runs over the species;
+        default: the local nodes of the current state, ghosts included)."""
+        if values is None:
+            values = self.state.x.array.reshape(-1, self.V.dofmap.index_map_bs)[:, 1:]
+        if self.excess is None:
+            return np.exp(values)
+        return self.excess.nodal_concentrations(values)
 
     # -- set-up ---------------------------------------------------------------------------
     @property
@@ -163,6 +185,10 @@ class PnpProblem:
         self._surface_charges: dict[str, fem.Constant] = {}
         dx = ufl.Measure("dx", domain=d.mesh, subdomain_data=d.cell_tags)
         electrolyte = tuple(d.electrolyte_tags)
+        dx_electrolyte = dx(electrolyte)
+        if excess_key(self.case):
+            order = quadrature_degree(self.degree, weighted=d.axisymmetric)
+            dx_electrolyte = dx(electrolyte, metadata={"quadrature_degree": order})
         ds = ufl.Measure("ds", domain=d.mesh, subdomain_data=d.facet_tags)
         dS = ufl.Measure("dS", domain=d.mesh, subdomain_data=d.facet_tags)
         walls = []
@@ -174,7 +200,7 @@ class PnpProblem:
             sigma = self.charge_fraction * scaled
             tag = d.boundaries[name]
             walls.append((sigma, ds(tag), dS(tag)))
-        return Measures(dx=dx, dx_electrolyte=dx(electrolyte), charged_walls=tuple(walls))
+        return Measures(dx=dx, dx_electrolyte=dx_electrolyte, charged_walls=tuple(walls))
 
     def _coefficients(self) -> Coefficients:
         """The forms' coefficients as Constants and DG0 functions (filled by `_load`)."""
@@ -183,7 +209,7 @@ class PnpProblem:
         self.permittivity = self.materials.permittivity
         self.fixed_charge = self.materials.fixed_charge
         self._kappa = fem.Constant(mesh, 0.0)
-        self.excess = excess_terms(mesh, self.case, self.scales)
+        self.excess = excess_term(mesh, self.case, self.scales)
         return Coefficients(
             permittivity=self.permittivity,
             fixed_charge=self.charge_fraction * self.fixed_charge,
@@ -191,7 +217,7 @@ class PnpProblem:
             charges=[s.charge for s in self.case.species],
             kappa=self._kappa,
             weight=self.weight,
-            excess=[term for term in self.excess],
+            excess=self.excess,
         )
 
     def _boundary_conditions(self) -> list[fem.DirichletBC]:
@@ -209,10 +235,10 @@ class PnpProblem:
 
         on("electrode_inside", 0, self.voltage)
         on("electrode_outside", 0, fem.Constant(d.mesh, 0.0))
-        self._bath_values = []
-        for i, _ in enumerate(self.case.species, start=1):
-            inside, outside = fem.Constant(d.mesh, 0.0), fem.Constant(d.mesh, 0.0)
-            self._bath_values.append((inside, outside))
+        n = len(self.case.species)
+        self._bath_values = [fem.Constant(d.mesh, 0.0) for _ in range(2 * n)]
+        for i in range(1, n + 1):
+            inside, outside = self._bath_values[i - 1], self._bath_values[n + i - 1]
             on("electrode_inside", i, inside)
             on("electrode_outside", i, outside)
             pinned = (np.flatnonzero(self.ion_free) * V.dofmap.index_map_bs + i).astype(np.int32)
@@ -233,8 +259,9 @@ class PnpProblem:
         self.charge_fraction.value = fraction
 
     def initial_guess(self) -> None:
-        """psi linear between the electrodes, ln c stepping linearly across the pore."""
-        sc, d = self.scales, self.domain
+        """psi linear between the electrodes, the species unknowns (ln c) stepping linearly
+        across the pore."""
+        d = self.domain
         lo, hi = d.pore_extent_nm
         axis = d.axis
         z_min, z_max = axis_bounds(d)
@@ -249,8 +276,10 @@ class PnpProblem:
             return psi_in * (1.0 - t)
 
         self.state.sub(0).interpolate(psi0)
-        for i, s in enumerate(self.case.species, start=1):
-            lin, lout = sc.log_concentration(s.inside_mM), sc.log_concentration(s.outside_mM)
+        baths = self.bath_unknowns()
+        n = len(self.case.species)
+        for i in range(1, n + 1):
+            lin, lout = baths[i - 1], baths[n + i - 1]
             self.state.sub(i).interpolate(lambda x, a=lin, b=lout: ramp(x, a, b))
         self.state.x.scatter_forward()
 

@@ -11,8 +11,8 @@ and D0 = 2e-9 m^2/s). Poisson stays quasi-static: it holds at every instant
 and carries no time derivative.
 
 Storage term. Nernst–Planck is discretised in the conservative form
-d exp(u)/dt (continuously equal to c du/dt): the BDF difference acts on the
-concentrations c = exp(u) of the time levels, not on u, so the discrete amount
+d c(u)/dt (c = exp(u), or the excess term's c(u)): the BDF difference acts on the
+concentrations of the time levels, not on u, so the discrete amount
 of every species changes exactly by its boundary fluxes. Its weak form is
 integrated over the electrolyte with the same r-weight and measure as the
 steady Nernst–Planck term, and added to the steady residual of
@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import ufl
 from ufl.core.expr import Expr
 
-from pnp.solver.forms import Coefficients, Measures, concentration, pnp_residual, split_state
+from pnp.solver.forms import Coefficients, Measures, concentrations, pnp_residual, split_state
 from pnp.solver.scaling import Scales
 
 
@@ -97,12 +97,14 @@ def time_derivative(
     return combined / levels.step
 
 
-def species_rates(w: Expr, levels: TimeLevels, n_species: int) -> list[Expr]:
+def species_rates(w: Expr, levels: TimeLevels, coeffs: Coefficients) -> list[Expr]:
     """dc_i^/dt^ of every species, as the BDF difference of the concentrations."""
-    return [
-        time_derivative(lambda s, i=i: concentration(split_state(s, n_species)[1][i]), w, levels)
-        for i in range(n_species)
-    ]
+    n = len(coeffs.charges)
+
+    def concentration_of(i: int) -> Callable[[Expr], Expr]:
+        return lambda s: concentrations(split_state(s, n)[1], coeffs.excess)[i]
+
+    return [time_derivative(concentration_of(i), w, levels) for i in range(n)]
 
 
 def potential_rate(w: Expr, levels: TimeLevels, n_species: int) -> Expr:
@@ -116,7 +118,7 @@ def storage_residual(
     """sum_i (dc_i/dt, v_i) over the electrolyte, r-weighted like the steady Nernst–Planck term."""
     n = len(coeffs.charges)
     _, vs = split_state(w_test, n)
-    rates = species_rates(w, levels, n)
+    rates = species_rates(w, levels, coeffs)
     r = coeffs.weight
     return sum(rate * v * r * measures.dx_electrolyte for rate, v in zip(rates, vs, strict=True))
 

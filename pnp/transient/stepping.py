@@ -120,9 +120,9 @@ class TimeStepper:
 
     # -- one step ---------------------------------------------------------------------
     def _concentrations(self, state: np.ndarray) -> np.ndarray:
-        """exp(u_i) at electrolyte nodes (nodes x species), the quantity the error controls."""
+        """c_i / c0 at electrolyte nodes (nodes x species), the quantity the error controls."""
         bs = self.problem.V.dofmap.index_map_bs
-        return np.exp(state.reshape(-1, bs)[self._electrolyte, 1:])
+        return self.problem.concentrations(state.reshape(-1, bs)[self._electrolyte, 1:])
 
     def _predict(self, levels: list[Level], time: float) -> np.ndarray:
         """Linear extrapolation of the last two stencil levels (the Newton initial guess)."""

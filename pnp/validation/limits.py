@@ -1,4 +1,5 @@
-"""The exact limits of the physics notes (dilute GHK, ohmic, Planck, Donnan, Gouy–Chapman)."""
+"""The exact limits of the physics notes (dilute GHK, ohmic, Planck, Donnan, Gouy–Chapman,
+and its finite-ion-size form, the steric double layer of Kilic, Bazant and Ajdari)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from pnp.theory import (
     gouy_chapman_potential,
     grahame_surface_potential,
     planck_potential,
+    steric_concentration,
+    steric_double_layer_potential,
+    steric_saturation_concentration,
+    steric_surface_potential,
     tms_potential,
 )
 
@@ -308,4 +313,48 @@ def gouy_chapman(comm: MPI.Comm, sigma_C_per_m2: float = -0.05) -> dict:
         "wall_potential_relative_error": phi[0] / phi0 - 1.0,
         "profile_max_error_mV": 1e3 * float(np.max(np.abs(phi - expected))),
         "counterion_wall_relative_error": c_wall / (c * math.exp(-phi0 / vt)) - 1.0,
+    }
+
+
+def steric_double_layer(comm: MPI.Comm, sigma_C_per_m2: float, size_nm: float) -> dict:
+    """The Gouy–Chapman wall of limit 5 with ions of size a (both species): the modified
+    Poisson–Boltzmann layer of Kilic, Bazant and Ajdari (2007), in 100 mM NaCl."""
+    c = 100.0
+    data = salt_slab()
+    for species in data["species"]:
+        species["size_nm"] = size_nm
+    case = case_from_dict(data)
+    case = dataclasses.replace(
+        case,
+        surfaces=FrozenMap({**case.surfaces, "pore_wall": Surface(charge_C_per_m2=sigma_C_per_m2)}),
+    )
+    problem = PnpProblem(wall_domain(comm, 20.0, 800), case)
+    try:
+        ramp_fixed_charge(problem)
+        xs = np.array([0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0])
+        values = state_at(problem, xs)
+    finally:
+        problem.destroy()
+    eps = case.regions["bath"].permittivity
+    temperature = case.conditions.temperature_K
+    vt = problem.scales.thermal_voltage
+    phi0 = float(steric_surface_potential(sigma_C_per_m2, c, size_nm, 1, eps, temperature))
+    expected = np.asarray(
+        steric_double_layer_potential(xs * 1e-9, phi0, c, size_nm, 1, eps, temperature)
+    )
+    phi = values[:, 0] * vt
+    counter = 1 if sigma_C_per_m2 < 0 else -1
+    index = 1 if counter == 1 else 2
+    c_wall = problem.concentrations(values[:1, 1:])[0, index - 1] * problem.scales.concentration_mM
+    c_exact = float(steric_concentration(c, counter, phi0, size_nm, temperature))
+    return {
+        "wall_potential_mV": 1e3 * phi[0],
+        "steric_grahame_mV": 1e3 * phi0,
+        "point_ion_grahame_mV": 1e3
+        * grahame_surface_potential(sigma_C_per_m2, c, eps, temperature),
+        "wall_potential_relative_error": phi[0] / phi0 - 1.0,
+        "profile_max_error_mV": 1e3 * float(np.max(np.abs(phi - expected))),
+        "counterion_wall_mM": c_wall,
+        "counterion_wall_relative_error": c_wall / c_exact - 1.0,
+        "close_packing_mM": float(steric_saturation_concentration(size_nm)),
     }

@@ -3,16 +3,24 @@
     mu^ex / kT = -ln(1 - Phi),   Phi = sum_j a_j^3 N_A c_j,
 
 the same for every species (a_j the size of ion j, 0 for a point ion; Kilic,
-Bazant and Ajdari, Phys. Rev. E 75, 021502 (2007), for equal sizes). In
-equilibrium c_i = c_i,bath exp(-z_i psi) (1 - Phi) / (1 - Phi_bath), so no
-concentration exceeds the close packing 1 / (a_i^3 N_A). In the scaled unknowns
-Phi = sum_j v_j exp(u_j) with v_j = a_j^3 N_A c0.
+Bazant and Ajdari, Phys. Rev. E 75, 021502 (2007), for equal sizes).
+
+The species unknowns are the chemical-potential variables
+u_i = ln(c_i / c0) - ln(1 - Phi). With v_j = a_j^3 N_A c0 and S = sum_j v_j e^{u_j},
+1 - Phi = 1 / (1 + S), so
+
+    c_i / c0 = e^{u_i} / (1 + S),
+
+positive and below close packing (Phi = S / (1 + S) < 1) for every u, including
+Newton iterates; in equilibrium c_i = c_i,bath e^{-z_i psi} (1 - Phi) / (1 - Phi_bath).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+import numpy as np
 import ufl
 
 from pnp.case import Case
@@ -32,7 +40,7 @@ class StericExclusion:
         return case.has_finite_ion_size
 
     def __init__(self, volumes: Sequence) -> None:
-        """`volumes`: v_j = a_j^3 N_A c0 per species (numbers, Constants or UFL)."""
+        """`volumes`: v_j = a_j^3 N_A c0 per species (numbers or Constants)."""
         self.volumes = list(volumes)
 
     @classmethod
@@ -48,9 +56,20 @@ class StericExclusion:
         ):
             constant.value = v
 
-    def packing_fraction(self, us: Sequence) -> ufl.core.expr.Expr:
-        return sum(v * ufl.exp(u) for v, u in zip(self.volumes, us, strict=True))
+    def _values(self) -> np.ndarray:
+        return np.array([float(getattr(v, "value", v)) for v in self.volumes])
 
-    def potentials(self, us: Sequence) -> list[ufl.core.expr.Expr]:
-        mu = -ufl.ln(1.0 - self.packing_fraction(us))
-        return [mu] * len(us)
+    def concentrations(self, us: Sequence) -> list[ufl.core.expr.Expr]:
+        crowding = 1.0 + sum(v * ufl.exp(u) for v, u in zip(self.volumes, us, strict=True))
+        return [ufl.exp(u) / crowding for u in us]
+
+    def nodal_concentrations(self, us: np.ndarray) -> np.ndarray:
+        """c / c0 for an array whose last axis runs over the species."""
+        # exp(u - m) / (exp(-m) + sum v exp(u - m)) with m = max(u, 0): no overflow
+        m = np.maximum(us.max(axis=-1, keepdims=True), 0.0)
+        scaled = np.exp(us - m)
+        return scaled / (np.exp(-m) + (scaled * self._values()).sum(axis=-1, keepdims=True))
+
+    def chemical_potentials(self, c: Sequence[float]) -> list[float]:
+        free = 1.0 - float(np.dot(self._values(), c))  # 1 - Phi
+        return [math.log(ci) - math.log(free) for ci in c]
