@@ -68,3 +68,32 @@ def test_a_different_set_up_builds_a_new_problem(change):
     assert setup_key(base, None) != setup_key(
         load_case(CASES / "charged_pore.toml", [*BASE, *change.split()]), None
     )
+
+
+def test_reused_segmented_steric_problem_gives_the_fresh_answers(shared_tmp):
+    """Segment values and ion sizes are values of one set-up (a steric channel); turning
+    the sizes off changes the forms, so it builds a new problem."""
+    base = ["conditions.voltages_mV=[-50, 0, 50]", "output.fields=false"]
+    variants = [
+        [],
+        ["species.K.size_nm=0.4", "segments.filter.fixed_charge_e=-1.5"],
+        ["segments.filter.permittivity=20", "segments.filter.diffusion_factor=0.2"],
+    ]
+    path = CASES / "charged_filter_1d_finite_size.toml"
+    cases = [load_case(path, base + extra) for extra in variants]
+    assert len({setup_key(c, None) for c in cases}) == 1
+    plain = load_case(CASES / "charged_filter_1d.toml", base)
+    assert setup_key(plain, None) != setup_key(cases[0], None)
+    cache = ProblemCache()
+    try:
+        for k, case in enumerate(cases):
+            reused = currents(solve(cache.problem_for(case, COMM, shared_tmp / f"s{k}.msh", None)))
+            fresh_problem = prepare(case, COMM)
+            fresh = solve(fresh_problem)
+            fresh_problem.destroy()
+            np.testing.assert_allclose(
+                reused, currents(fresh), rtol=1e-7, atol=1e-9 * np.abs(reused).max()
+            )
+        assert cache.reused == len(cases) - 1
+    finally:
+        cache.clear()
