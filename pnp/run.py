@@ -39,6 +39,7 @@ from pnp.post.output import (
 from pnp.post.profiles import AxisProfiler
 from pnp.post.units import PLANAR, ReportUnits, report_units
 from pnp.solver.continuation import StepResult, ramp_fixed_charge
+from pnp.solver.crowding import crowding_warning, peak_concentrations_mM
 from pnp.solver.current import CurrentMeter, pore_sections, relative_spread
 from pnp.solver.iv import VoltagePoint, find_reversal, solve_iv
 from pnp.solver.problem import PnpProblem
@@ -314,8 +315,14 @@ def _solve_and_write(
     names = case.species_names
 
     ghk_by_v = {p["voltage_mV"]: p for p in ghk["points"]}
+    peaks: dict[str, float] = {}
 
     def on_point(point: VoltagePoint, prob: PnpProblem) -> None:
+        if point.converged:
+            peak = dict(zip(names, peak_concentrations_mM(prob).tolist(), strict=True))
+            point.extras["peak_concentrations_mM"] = peak
+            for name, value in peak.items():
+                peaks[name] = max(peaks.get(name, 0.0), value)
         record = point_record(point, units, names)
         results["points"].append(record)
         write_json(comm, out_dir / "results.json", results)  # keep what is done on disk
@@ -345,6 +352,8 @@ def _solve_and_write(
     results["all_converged"] = all(p.converged for p in points)
     unresolved = [p for p in points if p.resolution is not None and not p.resolution.resolved]
     results["all_resolved"] = not unresolved
+    crowded = crowding_warning(case, peaks)
+    results["warnings"] = [] if crowded is None else [crowded]
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
     write_json(comm, out_dir / "results.json", results)
     write_iv_csv(comm, out_dir / "iv.csv", results, units)
@@ -360,6 +369,8 @@ def _solve_and_write(
         )
     for point in unresolved:
         say(f"  warning: V = {point.voltage_mV:g} mV {point.resolution.message}")
+    if crowded is not None:
+        say(f"  warning: {crowded}")
     rev = results["reversal_potential_mV"]
     say(
         f"reversal potential: PNP {_mv(rev)}, GHK {_mv(ghk['reversal_potential_mV'])}; "

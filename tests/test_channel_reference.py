@@ -10,13 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mpi4py import MPI
-from sg_reference import channel_from_segments, kcsa_segments
+from sg_reference import Segment, channel_from_segments, kcsa_segments
 
 from pnp.case import load_case
+from pnp.constants import AVOGADRO
 from pnp.run import prepare, solve
+from pnp.solver.crowding import crowding_warning, peak_concentrations_mM
 
 COMM = MPI.COMM_WORLD
-CASE = Path(__file__).resolve().parents[1] / "cases" / "kcsa_1d.toml"
+CASES = Path(__file__).resolve().parents[1] / "cases"
+CASE = CASES / "kcsa_1d.toml"
 # the reference grid: 745 nodes, within 0.03 % of its zero-spacing limit
 REFERENCE_REFINE = 2
 
@@ -90,17 +93,41 @@ def test_kcsa_with_unequal_baths_matches_the_reference_through_zero_current():
     assert_iv_agrees(fem, ref, rel=2e-3)
 
 
-@pytest.mark.parametrize("size", [0.3])
-def test_finite_size_caps_the_mouth_concentration(size):
-    """Plain PNP holds about 40 M of K+ in the -42 M inner mouth; with 0.3 nm ions the
-    close packing 1 / (a^3 N_A) = 61 M is not reached, and with 0.5 nm ions (13 M) the
-    counter-ion saturates below it."""
-    from pnp.constants import AVOGADRO
+def peak_and_warnings(case_name: str) -> tuple[dict, list[str]]:
+    case = load_case(CASES / f"{case_name}.toml", ["conditions.voltages_mV=[0]"])
+    problem = prepare(case, COMM)
+    try:
+        solve(problem)
+        peaks = dict(zip(case.species_names, peak_concentrations_mM(problem), strict=True))
+    finally:
+        problem.destroy()
+    return peaks, crowding_warning(case, peaks)
 
-    for a in (size, 0.5):
-        channel = channel_from_segments(
-            kcsa_segments(), (1, -1), (150.0, 150.0), (150.0, 150.0), sizes_nm=(a, a)
-        )
-        peak_mM = channel.solve(0.0).c_mM[:, 0].max()
-        close_packing_mM = 1.0 / (AVOGADRO * (a * 1e-9) ** 3)
-        assert peak_mM < close_packing_mM
+
+def test_finite_size_caps_the_filter_concentration():
+    """The -9.9 M filter of the shipped charged_filter_1d cases: point ions pile 8 M of K+
+    into it, beyond the close packing 1 / (a^3 N_A) = 7.7 M of 0.6 nm ions, and the run
+    warns; with 0.6 nm ions the peak stays below close packing, agrees with the
+    finite-volume reference, and the run does not warn."""
+    a = 0.6
+    close_packing_mM = 1.0 / (AVOGADRO * (a * 1e-9) ** 3)
+    d = (1.957e-9, 2.032e-9)
+    segments = [
+        Segment(5.0, 3.0, 78.5, d),
+        Segment(1.0, 0.8, 78.5, d),
+        Segment(1.0, 0.4, 78.5, tuple(0.5 * x for x in d), fixed_charge_e=-3.0),
+        Segment(1.0, 0.8, 78.5, d),
+        Segment(5.0, 3.0, 78.5, d),
+    ]
+    reference = channel_from_segments(
+        segments, (1, -1), (100.0, 100.0), (20.0, 20.0), refine=2, sizes_nm=(a, a)
+    )
+    reference_peak = reference.solve(0.0).c_mM[:, 0].max()
+
+    point, point_warning = peak_and_warnings("charged_filter_1d")
+    finite, finite_warning = peak_and_warnings("charged_filter_1d_finite_size")
+    assert point["K"] > close_packing_mM
+    assert point_warning is not None and "size_nm" in point_warning
+    assert finite["K"] < close_packing_mM
+    assert finite_warning is None
+    assert finite["K"] == pytest.approx(reference_peak, rel=2e-3)

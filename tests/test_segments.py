@@ -152,7 +152,7 @@ def test_fixed_charge_in_elementary_charges_needs_a_radius_in_a_slab():
     assert_problem(error_for(data), "segments.filter.fixed_charge_e", "radius_nm")
 
 
-def test_a_segmented_case_round_trips_through_dict_and_toml(tmp_path):
+def test_a_segmented_case_round_trips_through_dict_and_toml(shared_tmp):
     data = channel(transition_nm=0.1)
     data["species"][0]["radius_nm"] = 0.15
     case = case_from_dict(data)
@@ -160,7 +160,7 @@ def test_a_segmented_case_round_trips_through_dict_and_toml(tmp_path):
     assert case.geometry.pore_length_nm == pytest.approx(2.0)
     assert case.geometry.pore_radius_nm == pytest.approx(0.5)
     assert case_from_dict(case_to_dict(case)) == case
-    path = tmp_path / "c.toml"
+    path = shared_tmp / "segmented.toml"
     if COMM.rank == 0:
         path.write_text(case_to_toml(case))
     COMM.barrier()
