@@ -25,6 +25,7 @@ from pnp.fem import DOLFINX_VERSION, PETSc, dolfinx
 from pnp.folders import FolderClaim
 from pnp.geometry.build import build_domain
 from pnp.geometry.domain import Domain
+from pnp.geometry.params import mesh_segments
 from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
 from pnp.post.ghk_counterpart import ghk_block
@@ -64,7 +65,7 @@ def domain_inputs(case: Case) -> dict:
         entrance_radius_nm=g.entrance_radius_nm,
         filter_length_nm=g.filter_length_nm,
         filter_radius_nm=g.filter_radius_nm,
-        segments=tuple((s.name, s.length_nm) for s in case.segments),
+        segments=mesh_segments(g.kind, case.segments),
         mesh_file=g.mesh_file,
         groups=dict(g.groups),
         axisymmetric=g.axisymmetric,

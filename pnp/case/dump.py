@@ -17,7 +17,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     """
     g = case.geometry
     geometry: dict[str, Any] = {"kind": g.kind}
-    if not case.segments:  # else the segments give the pore's length and radius
+    if not case.segments or g.kind == "mesh":  # else the segments give length and radius
         geometry["pore_length_nm"] = g.pore_length_nm
         if g.pore_radius_nm is not None:
             geometry["pore_radius_nm"] = g.pore_radius_nm
@@ -36,9 +36,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         if g.bath_radius_nm is not None:
             geometry["bath_radius_nm"] = g.bath_radius_nm
         geometry["bath_length_nm"] = g.bath_length_nm
-        geometry["entrance"] = g.entrance
-        geometry["entrance_radius_nm"] = g.entrance_radius_nm
         if not case.segments:
+            geometry["entrance"] = g.entrance
+            geometry["entrance_radius_nm"] = g.entrance_radius_nm
             geometry["filter_length_nm"] = g.filter_length_nm
             if g.filter_radius_nm is not None:
                 geometry["filter_radius_nm"] = g.filter_radius_nm

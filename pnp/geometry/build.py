@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mpi4py import MPI
@@ -32,7 +32,7 @@ def build_domain(
     entrance_radius_nm: float = 0.0,
     filter_length_nm: float = 0.0,
     filter_radius_nm: float | None = None,
-    segments: tuple[tuple[str, float], ...] = (),
+    segments: Sequence[Sequence] = (),
     mesh_file: str | Path | None = None,
     groups: Mapping[str, str] | None = None,
     axisymmetric: bool | None = None,
@@ -47,9 +47,15 @@ def build_domain(
 
     kind:
         "slab" (1D, `pnp.geometry.slab`), "channel_1d" (the same 1D mesh of the
-        `segments` (name, length), solved with their cross-sections), "axisymmetric" (2D r-z,
+        `segments`, solved with their cross-sections), "axisymmetric" (2D r-z,
         `pnp.geometry.axisymmetric`), "3d" (`pnp.geometry.pore3d`) or "mesh"
         (external file `mesh_file`, `pnp.geometry.external`).
+    segments:
+        (name, length[, radius]) of the pore's axial segments, from the inside
+        (`pnp.geometry.params.SegmentShape`). They form the pore of any kind: its
+        layers in 1D, coaxial cylinders of their radii in 2D/3D (then `pore_length_nm`
+        and `pore_radius_nm` are their total length and narrowest radius), and the
+        regions named after them in an imported mesh (which gives their shape).
     Lengths are in nm; the pore (length `pore_length_nm`) is centred on z = 0 with
     the inside bath at negative z. `bath_length_nm` is the depth of each bath
     (> 0 except for the slab). `entrance` ("sharp", "rounded", "conical") flares
@@ -90,6 +96,7 @@ def build_domain(
             pore_length_nm=positive("pore_length_nm", pore_length_nm),
             pore_radius_nm=pore_radius_nm,
             groups=groups,
+            segments=tuple(str(entry[0]) for entry in segments),
             axisymmetric=axisymmetric,
             refine=refine,
             msh_path=msh,
@@ -99,8 +106,6 @@ def build_domain(
     one_d = kind in ("slab", "channel_1d")
     if kind == "channel_1d" and not segments:
         raise InputError("segments", "kind='channel_1d' needs the pore's [[segments]]")
-    if segments and not one_d:
-        raise InputError("segments", f"segments are built in 1D only, not for kind={kind!r}")
     if one_d:
         geom = slab_geometry(
             pore_length_nm=pore_length_nm,
@@ -119,6 +124,7 @@ def build_domain(
             entrance_radius_nm=entrance_radius_nm,
             filter_length_nm=filter_length_nm,
             filter_radius_nm=filter_radius_nm,
+            segments=tuple(segments),
         )
     dim = {"slab": 1, "channel_1d": 1, "axisymmetric": 2, "3d": 3}[kind]
     sizes = mesh_sizes(

@@ -5,14 +5,17 @@ a group named like a region ("bath", "pore", "membrane", "filter") or a boundary
 role ("electrode_inside", "pore_wall", ...) takes that role; ``groups`` =
 {file group name: role} adds to or overrides this (an unnamed group is
 addressed as "<dim>D:<number>", e.g. {"2D:3": "pore", "1D:7": "pore_wall"}).
-Every cell must end up in exactly one region; at least one electrolyte region and
-both electrodes are required. Coordinates are taken as nm; a 2D mesh lies in the
-z = 0 plane (x = r >= 0, y = z when axisymmetric), a 1D mesh along x. A file that
-cannot be read or used raises `pnp.errors.InputError` (key ``geometry.mesh_file``
-or ``geometry.groups``) on every rank.
+With axial segments, a group named like a segment (or mapped to its name) is that
+segment's region, of any number of segments; every segment needs cells, and the
+segments replace the pore and filter regions. Every cell must end up in exactly one
+region; at least one electrolyte region and both electrodes are required.
+Coordinates are taken as nm; a 2D mesh lies in the z = 0 plane (x = r >= 0, y = z
+when axisymmetric), a 1D mesh along x. A file that cannot be read or used raises
+`pnp.errors.InputError` (key ``geometry.mesh_file``, ``geometry.groups`` or
+``segments.<name>``) on every rank.
 
 The mesh is read on the root rank into gmsh, its groups renumbered to
-`REGION_TAGS`/`BOUNDARY_TAGS` (so ``msh_path`` gets a normalised copy), each
+`region_tags(segments)`/`BOUNDARY_TAGS` (so ``msh_path`` gets a normalised copy), each
 ``refine`` step splits every cell uniformly (gmsh ``refine``), and DOLFINx
 distributes it.
 """
@@ -22,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +34,7 @@ from mpi4py import MPI
 from pnp.errors import InputError
 from pnp.geometry._gmsh import GMSH_ELEMENT_TYPES, add_discrete_mesh, add_physical_groups
 from pnp.geometry._mesh import build_on_root, make_domain
-from pnp.geometry.domain import BOUNDARY_TAGS, ELECTROLYTE_REGIONS, REGION_TAGS, Domain
+from pnp.geometry.domain import BOUNDARY_TAGS, ELECTROLYTE_REGIONS, Domain, region_tags
 from pnp.geometry.params import check_cell_count
 
 FILE_KEY = "geometry.mesh_file"
@@ -41,18 +44,23 @@ _FORMATS = (
     "with named cell groups"
 )
 
-ROLES = (*REGION_TAGS, *BOUNDARY_TAGS)
 _CELL_DIM = {"vertex": 0, "line": 1, "triangle": 2, "quad": 2, "tetra": 3, "hexahedron": 3}
 
 
-def role_map(groups: Mapping[str, str] | None) -> dict[str, str]:
+def roles(segments: Sequence[str] = ()) -> tuple[str, ...]:
+    """Every region (the segments' included) and boundary role a mesh's groups can take."""
+    return (*region_tags(segments), *BOUNDARY_TAGS)
+
+
+def role_map(groups: Mapping[str, str] | None, segments: Sequence[str] = ()) -> dict[str, str]:
     """File group name -> role: the role names themselves, updated with `groups`."""
-    mapping = {name: name for name in ROLES}
+    known = roles(segments)
+    mapping = {name: name for name in known}
     for file_name, role in (groups or {}).items():
-        if role not in ROLES:
+        if role not in known:
             raise InputError(
                 GROUPS_KEY,
-                f"maps {file_name!r} to unknown role {role!r}; roles are: {', '.join(ROLES)}",
+                f"maps {file_name!r} to unknown role {role!r}; roles are: {', '.join(known)}",
             )
         mapping[str(file_name)] = role
     return mapping
@@ -165,10 +173,15 @@ def group_name(dim: int, tag: int) -> str:
     return gmsh.model.getPhysicalName(dim, tag) or f"{dim}D:{tag}"
 
 
-def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> int:
-    """Renumber the current gmsh model's physical groups to the package roles; returns tdim."""
+def assign_roles(
+    mapping: dict[str, str], explicit: set[str], source: str, segments: Sequence[str] = ()
+) -> int:
+    """Renumber the current gmsh model's physical groups to the package roles (the segments
+    are regions of their own); returns tdim."""
     import gmsh
 
+    tags = region_tags(segments)
+    region_list = ", ".join(tags)
     tdim = gmsh.model.getDimension()
     if tdim < 1 or not cell_count(tdim):
         raise InputError(FILE_KEY, f"{source} has no cells; {_FORMATS}")
@@ -178,7 +191,7 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
     if not in_file:
         raise InputError(
             FILE_KEY,
-            f"{source} has no physical groups; tag its regions ({', '.join(REGION_TAGS)}) and "
+            f"{source} has no physical groups; tag its regions ({region_list}) and "
             f"boundaries (at least electrode_inside and electrode_outside) as named physical "
             "groups in gmsh, or map your group names with geometry.groups",
         )
@@ -195,7 +208,7 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
         role = mapping.get(name)
         if role is None:
             continue
-        need = tdim if role in REGION_TAGS else tdim - 1
+        need = tdim if role in tags else tdim - 1
         if dim != need:
             if name in explicit:
                 raise InputError(
@@ -221,23 +234,25 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
                 raise InputError(
                     FILE_KEY,
                     f"{source} has cells outside any physical group; put every cell in a "
-                    f"group named after a region ({', '.join(REGION_TAGS)}) or mapped to one "
+                    f"group named after a region ({region_list}) or mapped to one "
                     "with geometry.groups",
                 )
             raise InputError(
                 GROUPS_KEY,
                 f"cells of group {names[0]!r} in {source} have no region; name the group "
-                f"after a region ({', '.join(REGION_TAGS)}) or map it with "
+                f"after a region ({region_list}) or map it with "
                 f'geometry.groups = {{ {json.dumps(names[0])} = "bath" }} (or another region)',
             )
-    roles: dict[str, list[int]] = {}
+    found: dict[str, list[int]] = {}
     for (_, entity), role in owner.items():
-        roles.setdefault(role, []).append(entity)
+        found.setdefault(role, []).append(entity)
+    if segments:
+        _check_segments(found, segments, source, listing)
     required = ["electrode_inside", "electrode_outside"]
-    if not any(r in roles for r in ELECTROLYTE_REGIONS):
+    if not any(r in found for r in (*ELECTROLYTE_REGIONS, *segments)):
         required.insert(0, "bath")
     for role in required:
-        if role not in roles:
+        if role not in found:
             raise InputError(
                 GROUPS_KEY,
                 f"{source} has no physical group for role {role!r} (its groups: {listing}); "
@@ -250,10 +265,32 @@ def assign_roles(mapping: dict[str, str], explicit: set[str], source: str) -> in
     gmsh.model.removePhysicalGroups()
     add_physical_groups(
         tdim,
-        {r: e for r, e in roles.items() if r in REGION_TAGS},
-        {r: e for r, e in roles.items() if r in BOUNDARY_TAGS},
+        {r: e for r, e in found.items() if r in tags},
+        {r: e for r, e in found.items() if r in BOUNDARY_TAGS},
+        tags,
     )
     return tdim
+
+
+def _check_segments(
+    found: Mapping[str, list[int]], segments: Sequence[str], source: str, listing: str
+) -> None:
+    """Every segment has cells, and no cells are left to the pore or filter they replace."""
+    for name in segments:
+        if name not in found:
+            raise InputError(
+                f"segments.{name}",
+                f"{source} has no cells for this segment (its groups: {listing}); name a "
+                f'cell group {name!r} or map one with geometry.groups = {{ "<group name>" = '
+                f'"{name}" }}',
+            )
+    for name in ("pore", "filter"):
+        if name in found and name not in segments:
+            raise InputError(
+                GROUPS_KEY,
+                f"{source} has {name} cells but the case gives [[segments]], which replace the "
+                "pore and filter; name or map those groups after segments",
+            )
 
 
 def cell_count(tdim: int) -> int:
@@ -280,6 +317,7 @@ def read_mesh(
     pore_length_nm: float,
     pore_radius_nm: float | None = None,
     groups: Mapping[str, str] | None = None,
+    segments: Sequence[str] = (),
     axisymmetric: bool | None = None,
     refine: int = 0,
     msh_path: str | None = None,
@@ -288,10 +326,12 @@ def read_mesh(
     """Read, tag and distribute an external mesh (collective).
 
     `axisymmetric` must be given for a 2D mesh (True: the r-z half-plane; False: a
-    planar section); for 1D and 3D meshes it is None or False.
+    planar section); for 1D and 3D meshes it is None or False. `segments` names the
+    axial segments, each a region of the mesh (tag `region_tags(segments)`).
     """
     path = Path(mesh_file)
-    mapping = role_map(groups)
+    segments = tuple(segments)
+    mapping = role_map(groups, segments)
     explicit = set(map(str, groups or {}))
 
     def construct() -> int:
@@ -303,7 +343,7 @@ def read_mesh(
             _merge_msh(path)
         else:
             _load_meshio(path)
-        tdim = assign_roles(mapping, explicit, path.name)
+        tdim = assign_roles(mapping, explicit, path.name, segments)
         _check_plane(tdim, path.name)
         if refine:
             key, fix = (
@@ -349,4 +389,5 @@ def read_mesh(
         pore_length_nm=pore_length_nm,
         pore_radius_nm=pore_radius_nm,
         msh_path=msh_path,
+        tags=region_tags(segments),
     )

@@ -4,10 +4,12 @@ Mesh sizes (all in nm, before refinement):
 
 - ``wall_size_nm``: cell size at the electrolyte|membrane interfaces (pore wall,
   filter wall, membrane faces), at the pore mouths and everywhere inside the pore
-  and filter. Default ``min(debye_length_nm / 2, pore_radius_nm / 4,
-  filter_radius_nm / 4, pore_length_nm / 10)`` in 2D/3D; in 1D, where cells are
-  cheap, ``min(debye_length_nm / 4, pore_length_nm / 20, filter_length_nm / 8)``;
-  never more than a given ``mesh_size_nm``.
+  and filter (or segments). Default ``min(debye_length_nm / 2, pore_radius_nm / 4,
+  filter_radius_nm / 4, pore_length_nm / 10)`` in 2D/3D, with segments
+  ``min(debye_length_nm / 2, narrowest radius / 4, shortest length / 4,
+  pore_length_nm / 10)`` (four cells across and along every segment); in 1D, where
+  cells are cheap, ``min(debye_length_nm / 4, pore_length_nm / 20, filter_length_nm / 8,
+  shortest segment / 8)``; never more than a given ``mesh_size_nm``.
 - ``mesh_size_nm``: the largest cells, far from the pore in the baths. Default
   ``max(wall, min(bath_radius_nm, bath_length_nm) / 4)`` in 2D/3D and
   ``max(wall, total_length / 40)`` in 1D.
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,6 +43,14 @@ GRADING = 0.3
 GRADING_1D = 0.2
 
 
+class SegmentShape(NamedTuple):
+    """One axial segment of the pore: its region name, length and radius (None in 1D)."""
+
+    name: str
+    length_nm: float | None  # None: an imported mesh's segment (the file gives its shape)
+    radius_nm: float | None = None
+
+
 @dataclass(frozen=True)
 class PoreGeometry:
     """Dimensions of the membrane-pore-bath stack, in nm.
@@ -49,6 +61,10 @@ class PoreGeometry:
     (z = +-pore_length/2): a quarter-circle fillet of radius e ("rounded") or a
     45-degree chamfer ("conical"). The central ``filter_length_nm`` of the pore
     is the filter region of radius ``filter_radius_nm``.
+
+    With ``segments`` the pore is their stack instead, listed from the inside: segment
+    k fills z_k < z < z_k+1 (radius r_k in 2D/3D); ``pore_length_nm`` is the sum of
+    the lengths and ``pore_radius_nm`` the narrowest radius.
     """
 
     pore_length_nm: float
@@ -59,8 +75,7 @@ class PoreGeometry:
     entrance_radius_nm: float = 0.0
     filter_length_nm: float = 0.0
     filter_radius_nm: float = 0.0
-    # (name, length) of the axial segments that make up the pore, from the inside (1D)
-    segments: tuple[tuple[str, float], ...] = ()
+    segments: tuple[SegmentShape, ...] = ()
 
     @property
     def half_length_nm(self) -> float:
@@ -78,6 +93,16 @@ class PoreGeometry:
     @property
     def has_filter(self) -> bool:
         return self.filter_length_nm > 0.0
+
+    def segment_layers(self) -> list[tuple[float, float, SegmentShape]]:
+        """(z0, z1, segment) of each segment, the stack centred on z = 0."""
+        h = self.half_length_nm
+        ends = -h + np.concatenate(([0.0], np.cumsum([s.length_nm for s in self.segments])))
+        ends[-1] = h
+        return [
+            (float(a), float(b), seg)
+            for seg, a, b in zip(self.segments, ends[:-1], ends[1:], strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -130,21 +155,49 @@ def validate_refine(refine: int) -> int:
     return refine
 
 
+def mesh_segments(kind: str, segments: Sequence) -> tuple[SegmentShape, ...]:
+    """The part of each segment (with `name`, `length_nm`, `radius_nm`) that shapes the mesh
+    of `kind`: the radius only in 2D/3D, the name only for an imported mesh (which gives
+    the shape). Everything else is a material value, loaded into an existing problem."""
+    if kind == "mesh":
+        return tuple(SegmentShape(s.name, None) for s in segments)
+    solid = kind in ("axisymmetric", "3d")
+    return tuple(
+        SegmentShape(s.name, s.length_nm, s.radius_nm if solid else None) for s in segments
+    )
+
+
+def segment_shapes(segments: Sequence[Sequence], *, with_radius: bool) -> tuple[SegmentShape, ...]:
+    """Validate (name, length[, radius]) entries; the radius is required `with_radius`."""
+    shapes = []
+    for entry in segments:
+        seg = SegmentShape(*entry)
+        length = positive(f"segments.{seg.name}.length_nm", seg.length_nm)
+        radius = None
+        if with_radius:
+            key = f"segments.{seg.name}.radius_nm"
+            if seg.radius_nm is None:
+                raise InputError(key, "is required for a 2D/3D pore; give the segment's radius")
+            radius = positive(key, seg.radius_nm)
+        shapes.append(SegmentShape(seg.name, length, radius))
+    return tuple(shapes)
+
+
 def slab_geometry(
     *,
     pore_length_nm: float,
     bath_length_nm: float,
     entrance: str,
     filter_length_nm: float,
-    segments: tuple[tuple[str, float], ...] = (),
+    segments: Sequence[Sequence] = (),
 ) -> PoreGeometry:
     """Validate the 1D stack: bath | pore [| filter | pore] | bath, or bath | segments | bath."""
     if segments:
-        lengths = [positive(f"segments.{name}.length_nm", x) for name, x in segments]
+        shapes = segment_shapes(segments, with_radius=False)
         return PoreGeometry(
-            pore_length_nm=sum(lengths),
+            pore_length_nm=sum(s.length_nm for s in shapes),
             bath_length_nm=positive("bath_length_nm", bath_length_nm, allow_zero=True),
-            segments=tuple((name, x) for (name, _), x in zip(segments, lengths, strict=True)),
+            segments=shapes,
         )
     length = positive("pore_length_nm", pore_length_nm)
     bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
@@ -172,12 +225,12 @@ def pore_geometry(
     entrance_radius_nm: float,
     filter_length_nm: float,
     filter_radius_nm: float | None,
+    segments: Sequence[Sequence] = (),
 ) -> PoreGeometry:
     """Validate the 2D/3D pore. ``entrance_radius_nm`` is ignored for a sharp entrance,
     ``filter_radius_nm`` without a filter; ``bath_radius_nm`` defaults to five
-    mouth radii."""
-    length = positive("pore_length_nm", pore_length_nm)
-    radius = positive("pore_radius_nm", pore_radius_nm)
+    mouth radii. With `segments` (name, length, radius) the pore is their stack and
+    ``pore_length_nm``/``pore_radius_nm`` are taken from them."""
     bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
     if bath == 0.0:
         raise InputError(
@@ -185,6 +238,10 @@ def pore_geometry(
             "must be > 0 for a 2D/3D pore (the electrodes sit at the far "
             "ends of the baths); set bath_length_nm, e.g. to a few pore lengths",
         )
+    if segments:
+        return _segmented_pore(segments, bath_radius_nm, bath, entrance, filter_length_nm)
+    length = positive("pore_length_nm", pore_length_nm)
+    radius = positive("pore_radius_nm", pore_radius_nm)
     if entrance not in ENTRANCES:
         raise InputError("geometry.entrance", f"must be one of {ENTRANCES}, got {entrance!r}")
     ent = 0.0
@@ -230,6 +287,44 @@ def pore_geometry(
     )
 
 
+def _segmented_pore(
+    segments: Sequence[Sequence],
+    bath_radius_nm: float | None,
+    bath_length_nm: float,
+    entrance: str,
+    filter_length_nm: float,
+) -> PoreGeometry:
+    """The 2D/3D pore as a stack of coaxial cylinders (sharp steps, no filter)."""
+    if entrance != "sharp":
+        raise InputError(
+            "geometry.entrance",
+            f"entrance={entrance!r} does not apply to a segment stack; shape the mouths "
+            "with short segments instead",
+        )
+    if filter_length_nm:
+        raise InputError(
+            "geometry.filter_length_nm",
+            "a segment stack has no separate filter; make the filter one of the segments",
+        )
+    shapes = segment_shapes(segments, with_radius=True)
+    widest = max(s.radius_nm for s in shapes)
+    brad = 5.0 * widest if bath_radius_nm is None else positive("bath_radius_nm", bath_radius_nm)
+    for seg in shapes:
+        if seg.radius_nm >= brad:
+            raise InputError(
+                f"segments.{seg.name}.radius_nm",
+                f"{seg.radius_nm} nm must be < bath_radius_nm ({brad} nm); "
+                "narrow the segment or widen the bath",
+            )
+    return PoreGeometry(
+        pore_length_nm=sum(s.length_nm for s in shapes),
+        bath_length_nm=bath_length_nm,
+        pore_radius_nm=min(s.radius_nm for s in shapes),
+        bath_radius_nm=brad,
+        segments=shapes,
+    )
+
+
 def mesh_sizes(
     geom: PoreGeometry,
     *,
@@ -253,12 +348,13 @@ def mesh_sizes(
         candidates = [debye / 4.0, geom.pore_length_nm / 20.0]
         if geom.has_filter:
             candidates.append(geom.filter_length_nm / 8.0)
-        candidates += [length / 8.0 for _, length in geom.segments]
+        candidates += [seg.length_nm / 8.0 for seg in geom.segments]
         grading = GRADING_1D
     else:
         candidates = [debye / 2.0, geom.pore_radius_nm / 4.0, geom.pore_length_nm / 10.0]
         if geom.has_filter:
             candidates.append(geom.filter_radius_nm / 4.0)
+        candidates += [seg.length_nm / 4.0 for seg in geom.segments]
         grading = GRADING
     wall = min(candidates) if wall_size_nm is None else positive("wall_size_nm", wall_size_nm)
     if mesh_size_nm is None:
@@ -329,7 +425,7 @@ def _slab_cells(geom: PoreGeometry, sizes: MeshSizes) -> float:
     """Cells of the unrefined slab: each layer graded from both ends (`pnp.geometry.slab`)."""
     h, b, f = geom.half_length_nm, geom.bath_length_nm, 0.5 * geom.filter_length_nm
     if geom.segments:
-        lengths = [length for _, length in geom.segments]
+        lengths = [seg.length_nm for seg in geom.segments]
     else:
         lengths = [h - f, 2.0 * f, h - f] if geom.has_filter else [2.0 * h]
     lengths = [*lengths, b, b] if b > 0.0 else lengths
@@ -344,13 +440,19 @@ def _slab_cells(geom: PoreGeometry, sizes: MeshSizes) -> float:
 def _pore_cells(geom: PoreGeometry, sizes: MeshSizes, dim: int) -> float:
     """Cells of the unrefined 2D (r-z) or 3D pore model (`pnp.geometry.profile`): the pore
     at the wall size, the baths graded away from the membrane plane, the membrane graded
-    away from its faces and the pore wall (the entrance and a filter change little)."""
+    away from its faces and the pore wall (the entrance and a filter change little; a
+    segment stack counts as its r-z area or volume, the membrane around its mean radius)."""
     wall, largest, grading = sizes.base_wall_size_nm, sizes.base_mesh_size_nm, sizes.grading
     rp, rb, lb = geom.pore_radius_nm, geom.bath_radius_nm, geom.bath_length_nm
-    half, depth = geom.half_length_nm, rb - geom.pore_radius_nm
+    section, volume = rp * geom.pore_length_nm, math.pi * rp**2 * geom.pore_length_nm
+    if geom.segments:
+        section = sum(s.radius_nm * s.length_nm for s in geom.segments)
+        volume = sum(math.pi * s.radius_nm**2 * s.length_nm for s in geom.segments)
+        rp = section / geom.pore_length_nm
+    half, depth = geom.half_length_nm, rb - rp
     span = min(half, depth)
     if dim == 2:
-        pore = rp * geom.pore_length_nm / wall**2
+        pore = section / wall**2
         baths = 2.0 * rb * _graded_integral(lb, wall, largest, grading, 2)
         # points at distance t from the nearest face or pore wall form a line of length
         # (half - t) + (depth - t) in each half of the membrane
@@ -358,7 +460,7 @@ def _pore_cells(geom: PoreGeometry, sizes: MeshSizes, dim: int) -> float:
             span, wall, largest, grading, 2, lambda t: half + depth - 2.0 * t
         )
         return CELLS_PER_H2 * (pore + baths + membrane)
-    pore = math.pi * rp**2 * geom.pore_length_nm / wall**3
+    pore = volume / wall**3
     baths = 2.0 * math.pi * rb**2 * _graded_integral(lb, wall, largest, grading, 3)
 
     def ring(t):  # the same set of points, revolved about the axis

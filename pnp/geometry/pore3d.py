@@ -12,7 +12,7 @@ from __future__ import annotations
 from mpi4py import MPI
 
 from pnp.geometry._mesh import build_on_root, make_domain
-from pnp.geometry.domain import Domain
+from pnp.geometry.domain import Domain, region_tags
 from pnp.geometry.params import MeshSizes, PoreGeometry
 from pnp.geometry.profile import mesh_pore_model
 
@@ -41,4 +41,5 @@ def build_pore3d(
         pore_length_nm=geom.pore_length_nm,
         pore_radius_nm=geom.pore_radius_nm,
         msh_path=msh_path,
+        tags=region_tags([seg.name for seg in geom.segments]),
     )

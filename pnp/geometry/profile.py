@@ -7,19 +7,23 @@ revolved about the z axis in 3D. The overlapping shapes
     bath (whole cylinder) < membrane (slab |z| < L/2) < pore < filter
 
 are fragmented into a conforming model; each piece takes the region of the
-highest-priority shape containing it. Facets are then tagged from the regions on
-their two sides (interior) or their position (exterior):
+highest-priority shape containing it. With axial segments the pore and filter are
+replaced by the stack of coaxial cylinders of the segments (segment k of radius r_k
+from z_k to z_k+1, listed from the inside, the stack filling |z| < L/2), each a
+region of its own name. Facets are then tagged from the regions on their two sides
+(interior) or their position (exterior):
 
 - electrolyte | membrane interior facets: membrane_face if the electrolyte is
   bath, pore_wall if pore (including the flared mouths and, for a filter
   narrower than the pore, the annular steps at the filter ends), filter_wall if
-  filter;
+  filter; pore_wall if a segment (its side and the annular steps where the radius
+  changes between neighbouring segments);
 - exterior bath facets: electrode_inside (z = -L/2 - Lb), electrode_outside
   (z = +L/2 + Lb), bath_wall (r = bath radius);
-- untagged: electrolyte | electrolyte interfaces (pore mouths, filter ends),
-  the symmetry axis (2D) and the outer edge of the membrane.
+- untagged: electrolyte | electrolyte interfaces (pore mouths, filter ends,
+  segment ends), the symmetry axis (2D) and the outer edge of the membrane.
 
-Sizes: ``wall_size_nm`` inside pore and filter, and on the tagged walls, the
+Sizes: ``wall_size_nm`` inside pore, filter and segments, and on the tagged walls, the
 membrane faces and the pore mouths; from there ``h = min(wall + 0.3 d,
 mesh_size_nm)`` with the distance d (gmsh Distance + Threshold fields).
 """
@@ -29,10 +33,21 @@ from __future__ import annotations
 import math
 
 from pnp.geometry._gmsh import add_physical_groups, distance_sampling
+from pnp.geometry.domain import region_tags
 from pnp.geometry.params import MeshSizes, PoreGeometry
 
 PRIORITY = ("bath", "membrane", "pore", "filter")
 ELECTROLYTE_WALLS = {"bath": "membrane_face", "pore": "pore_wall", "filter": "filter_wall"}
+
+
+def layout(geom: PoreGeometry) -> tuple[dict[str, int], dict[str, str]]:
+    """The priority of every region (the highest wins where shapes overlap) and the role
+    of its facets towards the membrane, for every electrolyte region."""
+    if not geom.segments:
+        return {name: rank for rank, name in enumerate(PRIORITY)}, ELECTROLYTE_WALLS
+    names = [seg.name for seg in geom.segments]
+    priority = {"bath": 0, "membrane": 1, **dict.fromkeys(names, 2)}  # segments never overlap
+    return priority, {"bath": "membrane_face", **dict.fromkeys(names, "pore_wall")}
 
 
 class _Profile:
@@ -101,7 +116,10 @@ def _shapes(geom: PoreGeometry, tdim: int) -> list[tuple[str, int]]:
         ("bath", draw.rectangle(geom.bath_radius_nm, -zmax, zmax)),
         ("membrane", draw.rectangle(geom.bath_radius_nm, -h, h)),
     ]
-    if geom.has_filter:
+    if geom.segments:
+        for z0, z1, seg in geom.segment_layers():
+            shapes.append((seg.name, draw.rectangle(seg.radius_nm, z0, z1)))
+    elif geom.has_filter:
         shapes.append(("pore", draw.outline(pore_section(geom, -h, -f))))
         shapes.append(("pore", draw.outline(pore_section(geom, f, h))))
         shapes.append(("filter", draw.rectangle(geom.filter_radius_nm, -f, f)))
@@ -110,7 +128,9 @@ def _shapes(geom: PoreGeometry, tdim: int) -> list[tuple[str, int]]:
     return shapes
 
 
-def _classify_cells(shapes: list[tuple[str, int]], tdim: int) -> dict[int, str]:
+def _classify_cells(
+    shapes: list[tuple[str, int]], tdim: int, priority: dict[str, int]
+) -> dict[int, str]:
     import gmsh
 
     occ = gmsh.model.occ
@@ -120,15 +140,16 @@ def _classify_cells(shapes: list[tuple[str, int]], tdim: int) -> dict[int, str]:
     region: dict[int, str] = {}
     for (name, _), pieces in zip(shapes, pieces_of, strict=True):
         for _, piece in pieces:
-            if piece not in region or PRIORITY.index(name) > PRIORITY.index(region[piece]):
+            if piece not in region or priority[name] > priority[region[piece]]:
                 region[piece] = name
     return region
 
 
 def _classify_facets(
-    geom: PoreGeometry, tdim: int, region: dict[int, str]
+    geom: PoreGeometry, tdim: int, region: dict[int, str], walls: dict[str, str]
 ) -> tuple[dict[str, list[int]], list[int]]:
-    """Facets per boundary role, and the untagged pore-mouth facets (pore | bath)."""
+    """Facets per boundary role (`walls`: the role of each electrolyte region's facets
+    towards the membrane), and the untagged pore-mouth facets (pore or segment | bath)."""
     import gmsh
 
     tol = 1e-6 * max(geom.z_max_nm, geom.bath_radius_nm)
@@ -139,8 +160,8 @@ def _classify_facets(
         sides = sorted({region[int(c)] for c in cells})
         role = None
         if len(cells) == 2 and "membrane" in sides and len(sides) == 2:
-            role = ELECTROLYTE_WALLS[sides[0] if sides[1] == "membrane" else sides[1]]
-        elif len(cells) == 2 and sides == ["bath", "pore"]:
+            role = walls[sides[0] if sides[1] == "membrane" else sides[1]]
+        elif len(cells) == 2 and "bath" in sides and len(sides) == 2:
             mouths.append(facet)
         elif len(cells) == 1 and sides == ["bath"]:
             x, y, z = gmsh.model.occ.getCenterOfMass(tdim - 1, facet)
@@ -195,13 +216,14 @@ def mesh_pore_model(geom: PoreGeometry, sizes: MeshSizes, tdim: int) -> None:
     """Build, tag and mesh the pore model in the current gmsh model (root rank only)."""
     import gmsh
 
-    region = _classify_cells(_shapes(geom, tdim), tdim)
-    roles, mouths = _classify_facets(geom, tdim, region)
+    priority, walls = layout(geom)
+    region = _classify_cells(_shapes(geom, tdim), tdim, priority)
+    roles, mouths = _classify_facets(geom, tdim, region, walls)
     regions: dict[str, list[int]] = {}
     for cell, name in region.items():
         regions.setdefault(name, []).append(cell)
-    add_physical_groups(tdim, regions, roles)
-    walls = [f for name in ELECTROLYTE_WALLS.values() for f in roles.get(name, [])]
-    fine = regions.get("pore", []) + regions.get("filter", [])
-    _size_fields(geom, sizes, tdim, sorted(walls + mouths), fine)
+    add_physical_groups(tdim, regions, roles, region_tags([s.name for s in geom.segments]))
+    tagged = [f for role in set(walls.values()) for f in roles.get(role, [])]
+    fine = [cell for name in walls if name != "bath" for cell in regions.get(name, [])]
+    _size_fields(geom, sizes, tdim, sorted(tagged + mouths), fine)
     gmsh.model.mesh.generate(tdim)

@@ -32,12 +32,7 @@ def layers(geom: PoreGeometry) -> list[tuple[float, float, str]]:
     """(x0, x1, region) of each layer from the inside to the outside electrode."""
     h, b, f = geom.half_length_nm, geom.bath_length_nm, 0.5 * geom.filter_length_nm
     if geom.segments:
-        ends = -h + np.concatenate(([0.0], np.cumsum([x for _, x in geom.segments])))
-        ends[-1] = h
-        stack = [
-            (float(a), float(z), name)
-            for (name, _), a, z in zip(geom.segments, ends[:-1], ends[1:], strict=True)
-        ]
+        stack = [(z0, z1, seg.name) for z0, z1, seg in geom.segment_layers()]
     elif geom.has_filter:
         stack = [(-h, -f, "pore"), (-f, f, "filter"), (f, h, "pore")]
     else:
@@ -86,7 +81,7 @@ def build_slab(
 ) -> Domain:
     """Build the 1D mesh on the root rank and distribute it (collective). `kind` is "slab",
     or "channel_1d" for the same mesh solved with the segments' cross-sections."""
-    tags = region_tags([name for name, _ in geom.segments])
+    tags = region_tags([seg.name for seg in geom.segments])
 
     def construct() -> int:
         nodes, regions = slab_nodes(geom, sizes)

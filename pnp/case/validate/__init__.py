@@ -154,16 +154,30 @@ def _segments(
                     "not used with [[segments]] (each segment has its own permittivity, "
                     "fixed charge and diffusion); move these values into the segments",
                 )
+        surfaces = data.get("surfaces")
+        wall = surfaces.get("filter_wall") if isinstance(surfaces, Mapping) else None
+        sigma = wall.get("charge_C_per_m2") if isinstance(wall, Mapping) else None
+        charged = isinstance(sigma, int | float) and sigma != 0
+        if geometry is not None and geometry.kind in ("axisymmetric", "3d") and charged:
+            r.problem(
+                "surfaces.filter_wall.charge_C_per_m2",
+                "a segment stack has no filter wall (every segment wall is pore_wall); put "
+                "the charge on surfaces.pore_wall or in a segment's fixed_charge_M",
+            )
     eps = regions["pore"].permittivity if regions else DEFAULT_PERMITTIVITY["pore"]
     return read_segments(r, data, geometry, species, eps)
 
 
 def _segmented_geometry(geometry: Geometry, segments: tuple[Segment, ...]) -> Geometry:
-    """The pore length (and the narrowest radius, the channel's reference section) from
-    the segments."""
+    """The pore length and, where the segments are cylinders (channel_1d, axisymmetric,
+    3d), the narrowest radius (the reference section of current densities) from the
+    segments. An imported mesh keeps its nominal pore length and radius."""
+    if geometry.kind == "mesh":
+        return geometry
     radii = [s.radius_nm for s in segments if s.radius_nm is not None]
+    cylinders = geometry.kind in ("channel_1d", "axisymmetric", "3d")
     return replace(
         geometry,
         pore_length_nm=sum(s.length_nm for s in segments),
-        pore_radius_nm=min(radii) if radii and geometry.kind == "channel_1d" else None,
+        pore_radius_nm=min(radii) if radii and cylinders else None,
     )

@@ -50,9 +50,21 @@ GEOMETRY_KEYS_BY_KIND = {
 }
 
 
+# Keys that [[segments]] replace in the built-in kinds (the segments' lengths and radii
+# define the pore); an imported mesh keeps its nominal pore_length_nm / pore_radius_nm.
+SEGMENT_REPLACED = (
+    "pore_length_nm",
+    "pore_radius_nm",
+    "filter_length_nm",
+    "filter_radius_nm",
+    "entrance",
+    "entrance_radius_nm",
+)
+
+
 def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometry | None:
-    """The [geometry] table; with [[segments]] the pore length (and in channel_1d its
-    radius) stay unset here and come from the segments (`pnp.case.validate.segments`)."""
+    """The [geometry] table; with [[segments]] in a built-in kind the pore length and
+    radius stay unset here and come from the segments (`pnp.case.validate.segments`)."""
     if "geometry" not in data:
         r.problem(
             "geometry",
@@ -82,9 +94,9 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
     r.keys(g, allowed, p, explain=explain)
     if kind == "channel_1d":
         return _channel_1d(r, g)
-    segmented = "segments" in data
-    for key in ("pore_length_nm", "filter_length_nm", "filter_radius_nm"):
-        if segmented and key in g:
+    segmented = "segments" in data and kind != "mesh"
+    for key in SEGMENT_REPLACED:
+        if segmented and key in g and key in allowed:
             r.problem(
                 f"geometry.{key}",
                 "not used with [[segments]] (their lengths and radii define the pore); remove it",
@@ -95,14 +107,18 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         else r.number(g, "pore_length_nm", p, example="2.0", gt=0.0, within=LENGTH)
     )
     solid = kind in ("axisymmetric", "3d")
-    pore_radius = r.number(
-        g,
-        "pore_radius_nm",
-        p,
-        default=MISSING if solid else None,
-        example="0.5",
-        gt=0.0,
-        within=LENGTH,
+    pore_radius = (
+        None
+        if segmented
+        else r.number(
+            g,
+            "pore_radius_nm",
+            p,
+            default=MISSING if solid else None,
+            example="0.5",
+            gt=0.0,
+            within=LENGTH,
+        )
     )
     refine = r.integer(g, "refine", p, default=0, ge=0)
 
@@ -112,7 +128,7 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         axisymmetric = (
             r.boolean(g, "axisymmetric", p, default=False) if "axisymmetric" in g else None
         )
-        groups = _groups(r, g)
+        groups = _groups(r, g, _segment_names(data))
         return Geometry(
             kind=kind,
             pore_length_nm=pore_length,
@@ -140,6 +156,49 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
             g, "bath_length_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True
         )
 
+    if segmented:
+        entrance, entrance_radius, filter_length, filter_radius = "sharp", 0.0, 0.0, None
+    else:
+        entrance, entrance_radius, filter_length, filter_radius = _pore_shape(
+            r, g, kind, pore_length, pore_radius, bath_radius
+        )
+    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
+        r.problem(
+            "geometry.wall_size_nm",
+            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
+            "the wall cells are the smallest",
+        )
+    return Geometry(
+        kind=kind,
+        pore_length_nm=pore_length,
+        pore_radius_nm=pore_radius,
+        bath_radius_nm=bath_radius,
+        bath_length_nm=bath_length,
+        entrance=entrance,
+        entrance_radius_nm=entrance_radius,
+        filter_length_nm=filter_length,
+        filter_radius_nm=filter_radius,
+        axisymmetric=kind == "axisymmetric",
+        mesh_size_nm=mesh_size,
+        wall_size_nm=wall_size,
+        refine=refine,
+    )
+
+
+def _pore_shape(
+    r: Reader,
+    g: Mapping[str, Any],
+    kind: str | None,
+    pore_length: float | None,
+    pore_radius: float | None,
+    bath_radius: float | None,
+) -> tuple[str | None, float | None, float | None, float | None]:
+    """The entrance and the filter of a built-in pore: (entrance, entrance radius, filter
+    length, filter radius)."""
+    p = "geometry"
+    solid = kind in ("axisymmetric", "3d")
     entrance = r.string(g, "entrance", p, default="sharp", choices=ENTRANCES)
     entrance_radius = r.number(
         g, "entrance_radius_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True
@@ -209,29 +268,7 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
                 "widen the bath",
             )
 
-    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
-    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
-    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
-        r.problem(
-            "geometry.wall_size_nm",
-            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
-            "the wall cells are the smallest",
-        )
-    return Geometry(
-        kind=kind,
-        pore_length_nm=pore_length,
-        pore_radius_nm=pore_radius,
-        bath_radius_nm=bath_radius,
-        bath_length_nm=bath_length,
-        entrance=entrance,
-        entrance_radius_nm=entrance_radius,
-        filter_length_nm=filter_length,
-        filter_radius_nm=filter_radius,
-        axisymmetric=kind == "axisymmetric",
-        mesh_size_nm=mesh_size,
-        wall_size_nm=wall_size,
-        refine=refine,
-    )
+    return entrance, entrance_radius, filter_length, filter_radius
 
 
 def _channel_1d(r: Reader, g: Mapping[str, Any]) -> Geometry:
@@ -284,11 +321,20 @@ def _mesh_file(r: Reader, g: Mapping[str, Any], base_dir: Path) -> Path | None:
     return path
 
 
-def _groups(r: Reader, g: Mapping[str, Any]) -> FrozenMap | None:
+def _segment_names(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names of the [[segments]] entries (read in full by `pnp.case.validate.segments`)."""
+    raw = data.get("segments")
+    entries = raw if isinstance(raw, list | tuple) else ()
+    return tuple(
+        e["name"] for e in entries if isinstance(e, Mapping) and isinstance(e.get("name"), str)
+    )
+
+
+def _groups(r: Reader, g: Mapping[str, Any], segments: tuple[str, ...]) -> FrozenMap | None:
     groups = r.table(g.get("groups"), "geometry.groups")
     if groups is None:
         return None
-    roles = (*REGION_NAMES, *BOUNDARY_ROLES)
+    roles = (*REGION_NAMES, *segments, *BOUNDARY_ROLES)
     result = {}
     for name, role in groups.items():
         key = f"geometry.groups.{name}"
@@ -298,7 +344,8 @@ def _groups(r: Reader, g: Mapping[str, Any]) -> FrozenMap | None:
             r.problem(
                 key,
                 f"unknown role {role!r}; {did_you_mean(role, roles)}(regions: "
-                f"{', '.join(REGION_NAMES)}; boundaries: {', '.join(BOUNDARY_ROLES)})",
+                f"{', '.join((*REGION_NAMES, *segments))}; boundaries: "
+                f"{', '.join(BOUNDARY_ROLES)})",
             )
         else:
             result[str(name)] = role

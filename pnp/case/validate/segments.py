@@ -1,17 +1,24 @@
 """Validation of the [[segments]] array: the axial stack of the pore.
 
-Each segment has a name, a length and (in the 1D channel model) a radius, a
+Each segment has a name, a length and (in the 1D channel model and the 2D/3D
+pores, where the stack is coaxial cylinders) a radius below the bath radius, a
 permittivity, a fixed charge (``fixed_charge_M``, or ``fixed_charge_e``
 elementary charges spread over its volume pi r^2 L) and per-species diffusion
 coefficients: ``diffusion_m2_per_s`` or ``diffusion_factor``, each a number for
 every species or a table by species name (a factor multiplies the species'
 free D). Segments are listed from the inside bath to the outside bath.
+
+With kind = "mesh" the file's cell groups give the segments' shapes: length and
+radius are optional and serve only the a-priori GHK counterpart (lengths on every
+segment or on none; none: equal shares of ``geometry.pore_length_nm``), and the
+charge is given in M (the volume is the mesh's).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pnp.case.schema import FrozenMap, Geometry, Segment, Species
@@ -29,7 +36,8 @@ SEGMENT_KEYS = (
     "diffusion_m2_per_s",
     "diffusion_factor",
 )
-SEGMENT_KINDS = ("slab", "channel_1d")
+# kinds whose segments are cylinders of their radius (the others need no radius)
+RADIUS_KINDS = ("channel_1d", "axisymmetric", "3d")
 # the segments replace the pore and filter regions, so only these names stay taken
 RESERVED = ("bath", "membrane")
 LITRES_PER_NM3 = 1e-24
@@ -57,20 +65,13 @@ def read_segments(
         if kind == "channel_1d":
             r.problem("segments", f"kind = 'channel_1d' needs the pore as {example}")
         return ()
-    if kind is not None and kind not in SEGMENT_KINDS:
-        r.problem(
-            "segments",
-            f"segments are built for kind = {' or '.join(map(repr, SEGMENT_KINDS))}, not "
-            f"{kind!r}; use kind = 'channel_1d' (1D with the segments' areas) or describe the "
-            "pore with pore_*/filter_* keys",
-        )
-        return ()
     if not isinstance(raw, list | tuple) or not raw:
         r.problem(
             "segments", f"expected a non-empty array of tables, got {describe(raw)}; {example}"
         )
         return ()
-    needs_radius = kind == "channel_1d"
+    needs_radius = kind in RADIUS_KINDS
+    mesh = kind == "mesh"
     seen: set[str] = set()
     result: list[Segment] = []
     for i, entry in enumerate(raw):
@@ -94,7 +95,15 @@ def read_segments(
         seen.add(name)
         label = f"segments.{name}"
         r.keys(entry, SEGMENT_KEYS, label)
-        length = r.number(entry, "length_nm", label, example="1.0", gt=0.0, within="length_nm")
+        length = r.number(
+            entry,
+            "length_nm",
+            label,
+            default=None if mesh else MISSING,
+            example="1.0",
+            gt=0.0,
+            within="length_nm",
+        )
         radius = r.number(
             entry,
             "radius_nm",
@@ -105,18 +114,32 @@ def read_segments(
             within="length_nm",
         )
         bath_radius = geometry.bath_radius_nm if geometry is not None else None
-        if needs_radius and radius is not None and bath_radius is not None and radius > bath_radius:
-            r.problem(
-                f"{label}.radius_nm",
-                f"{fmt(radius)} nm is wider than geometry.bath_radius_nm = {fmt(bath_radius)} "
-                "nm; narrow the segment or widen the bath",
-            )
+        if needs_radius and radius is not None and bath_radius is not None:
+            # a 1D channel may be as wide as its baths (a uniform channel); in 2D/3D the
+            # membrane must surround the pore
+            channel = kind == "channel_1d"
+            if radius > bath_radius or (radius == bath_radius and not channel):
+                r.problem(
+                    f"{label}.radius_nm",
+                    f"{fmt(radius)} nm is {'wider than' if channel else 'not narrower than'} "
+                    f"geometry.bath_radius_nm = {fmt(bath_radius)} nm; narrow the segment or "
+                    "widen the bath",
+                )
         eps = r.number(
             entry, "permittivity", label, default=pore_permittivity, within="permittivity"
         )
-        charge = _fixed_charge(r, entry, label, length, radius)
+        if mesh and "fixed_charge_e" in entry:
+            r.problem(
+                f"{label}.fixed_charge_e",
+                "with kind = 'mesh' the segment's volume is the mesh's; give the charge as "
+                "fixed_charge_M",
+            )
+            continue
+        charge = _fixed_charge(r, entry, label, length, radius, needs_radius)
         diffusion = _diffusion(r, entry, label, species)
-        if None in (length, eps, charge, diffusion) or (needs_radius and radius is None):
+        if None in (eps, charge, diffusion) or (needs_radius and radius is None):
+            continue
+        if length is None and not mesh:
             continue
         result.append(
             Segment(
@@ -128,11 +151,40 @@ def read_segments(
                 diffusion_m2_per_s=diffusion,
             )
         )
-    return tuple(result)
+    return _nominal_lengths(r, tuple(result), geometry) if mesh else tuple(result)
+
+
+def _nominal_lengths(
+    r: Reader,
+    segments: tuple[Segment, ...],
+    geometry: Geometry | None,
+) -> tuple[Segment, ...]:
+    """Segments of an imported mesh: lengths on every segment or on none, then equal shares
+    of the nominal pore length (the lengths only serve the GHK counterpart)."""
+    missing = [s.name for s in segments if s.length_nm is None]
+    if not missing:
+        return segments
+    if len(missing) < len(segments):
+        r.problem(
+            f"segments.{missing[0]}.length_nm",
+            "give length_nm on every segment or on none (with kind = 'mesh' the lengths only "
+            "set the GHK counterpart; none: equal shares of geometry.pore_length_nm)",
+        )
+        return ()
+    total = geometry.pore_length_nm if geometry is not None else None
+    if total is None:
+        return ()
+    share = total / len(segments)
+    return tuple(replace(s, length_nm=share) for s in segments)
 
 
 def _fixed_charge(
-    r: Reader, entry: Mapping[str, Any], label: str, length: float | None, radius: float | None
+    r: Reader,
+    entry: Mapping[str, Any],
+    label: str,
+    length: float | None,
+    radius: float | None,
+    radius_required: bool,
 ) -> float | None:
     if "fixed_charge_M" in entry and "fixed_charge_e" in entry:
         r.problem(f"{label}.fixed_charge_e", "give fixed_charge_M or fixed_charge_e, not both")
@@ -143,6 +195,8 @@ def _fixed_charge(
     if charge_e is None or length is None:
         return None
     if radius is None:
+        if radius_required or "radius_nm" in entry:  # its problem is reported already
+            return None
         r.problem(
             f"{label}.fixed_charge_e",
             "needs radius_nm (the charge is spread over pi r^2 L); add radius_nm or give "
