@@ -133,7 +133,7 @@ def test_bad_segment_and_size_input_names_the_key(change, key, word):
     assert_problem(error_for(with_changes(change)), key, word)
 
 
-def test_segments_need_a_one_dimensional_kind():
+def test_segments_replace_the_pore_radius_in_two_and_three_dimensions():
     data = channel()
     data["geometry"] = {
         "kind": "axisymmetric",
@@ -141,7 +141,7 @@ def test_segments_need_a_one_dimensional_kind():
         "bath_radius_nm": 3.0,
         "bath_length_nm": 3.0,
     }
-    assert_problem(error_for(data), "segments", "channel_1d")
+    assert_problem(error_for(data), "geometry.pore_radius_nm", "segments")
 
 
 def test_fixed_charge_in_elementary_charges_needs_a_radius_in_a_slab():
