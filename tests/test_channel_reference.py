@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mpi4py import MPI
-from sg_reference import Segment, channel_from_segments, kcsa_segments
+from sg_reference import Channel, Segment, channel_from_segments, kcsa_segments
 
 from pnp.case import load_case
 from pnp.constants import AVOGADRO
@@ -131,3 +131,46 @@ def test_finite_size_caps_the_filter_concentration():
     assert finite["K"] < close_packing_mM
     assert finite_warning is None
     assert finite["K"] == pytest.approx(reference_peak, rel=2e-3)
+
+
+def smooth_cells(x_nm: np.ndarray, segments, width_nm: float) -> dict:
+    """Cell properties of the KcsA stack with logistic steps of `width_nm` at every layer
+    end (the first and last layers reach to infinity), evaluated at cell midpoints."""
+    mid = 0.5 * (x_nm[1:] + x_nm[:-1])
+    ends = np.concatenate(([0.0], np.cumsum([s.length_nm for s in segments])))
+
+    def blend(values):
+        total = np.zeros((mid.size, *np.shape(values[0])))
+        for k, v in enumerate(values):
+            lower = 0.5 * (1 + np.tanh((mid - ends[k]) / width_nm)) if k > 0 else 1.0
+            last = k == len(values) - 1
+            upper = 0.0 if last else 0.5 * (1 + np.tanh((mid - ends[k + 1]) / width_nm))
+            weight = np.asarray(lower - upper)
+            total += weight.reshape(-1, *([1] * np.ndim(v))) * np.asarray(v)
+        return total
+
+    radius = blend([s.radius_nm for s in segments])
+    return {
+        "area_nm2": np.pi * radius**2,
+        "permittivity": blend([s.permittivity for s in segments]),
+        "fixed_charge_M": blend([s.charge_M for s in segments]),
+        "diffusion_m2_per_s": blend([np.array(s.diffusion_m2_per_s) for s in segments]),
+    }
+
+
+def test_smooth_transitions_match_the_reference_with_the_same_profile():
+    """geometry.transition_nm: radius, permittivity, charge and D change by tanh steps of
+    0.1 nm; the reference gets the same profile cell by cell."""
+    width = 0.1
+    volts, fem = fem_iv(["conditions.voltages_mV=[0, 50, 100]", f"geometry.transition_nm={width}"])
+    grid = channel_from_segments(
+        kcsa_segments(), (1, -1), (150.0, 150.0), (150.0, 150.0), refine=REFERENCE_REFINE
+    )
+    cells = smooth_cells(grid.x, kcsa_segments(), width)
+    reference = Channel(
+        grid.x, **cells, charges=(1, -1), c_in_mM=(150.0, 150.0), c_out_mM=(150.0, 150.0)
+    )
+    ref = np.array([reference.solve(float(v)).species_current_pA for v in volts])
+    assert_iv_agrees(fem, ref, rel=2e-3)
+    sharp = reference_iv(volts, (150.0, 150.0), (150.0, 150.0))
+    assert abs(sharp[-1].sum() / ref[-1].sum() - 1.0) > 1e-2  # the transitions matter
