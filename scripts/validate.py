@@ -37,6 +37,8 @@ def main() -> None:
     measure("donnan", limits.donnan)
     for sigma in (-0.1, -0.02, 0.05):
         measure(f"gouy_chapman_{sigma:+g}", limits.gouy_chapman, sigma)
+    for sigma in (-0.3, -1.0):
+        measure(f"steric_{sigma:+g}", limits.steric_double_layer, sigma, 0.7)
     m = report["dilute_ghk"]
     rows.append(
         (
@@ -97,6 +99,17 @@ def main() -> None:
                 "",
             )
         )
+    for sigma in (-0.3, -1.0):
+        m = report[f"steric_{sigma:+g}"]
+        rows.append(
+            (
+                f"5b steric (Kilic-Bazant-Ajdari), a = 0.7 nm, sigma = {sigma:+g} C/m^2",
+                "wall potential rel. error / counter-ion / close packing",
+                f"{m['wall_potential_relative_error']:+.2e} / "
+                f"{m['counterion_wall_mM'] / m['close_packing_mM']:.4f}",
+                "< 1e-3",
+            )
+        )
 
     mms = {}
     for kind, sizes, degree in (
@@ -105,8 +118,12 @@ def main() -> None:
         ("3d", (3, 6, 12), 1),
         ("1d", (8, 16, 32, 64), 2),
         ("2d-axisymmetric", (4, 8, 16, 32), 2),
+        ("1d-channel steric", (16, 32, 64, 128), 1),
     ):
-        errors, rates = convergence_rates(COMM, kind, sizes, degree)
+        steric = kind.endswith(" steric")
+        errors, rates = convergence_rates(
+            COMM, kind.removesuffix(" steric"), sizes, degree, steric=steric
+        )
         mms[f"{kind} P{degree}"] = {
             "sizes": sizes,
             "finest_errors": errors[-1].tolist(),
