@@ -284,10 +284,16 @@ def wall_domain(comm: MPI.Comm, length_nm: float, cells: int) -> Domain:
     )
 
 
-def gouy_chapman(comm: MPI.Comm, sigma_C_per_m2: float = -0.05) -> dict:
-    """Limit 5: planar wall with charge sigma in 100 mM NaCl (20 nm of electrolyte)."""
-    c = 100.0
-    case = case_from_dict(salt_slab())
+def charged_wall(
+    comm: MPI.Comm, sigma_C_per_m2: float, xs_nm: np.ndarray, size_nm: float | None = None
+) -> tuple[Case, PnpProblem, np.ndarray]:
+    """The solved charged wall in 100 mM NaCl (20 nm of electrolyte), ions of `size_nm`
+    (None: point ions): the case, the (destroyed) problem and (psi, u_i) at `xs_nm`."""
+    data = salt_slab()
+    if size_nm is not None:
+        for species in data["species"]:
+            species["size_nm"] = size_nm
+    case = case_from_dict(data)
     # a slab case file cannot carry wall charge; this 1D wall domain can
     case = dataclasses.replace(
         case,
@@ -296,10 +302,17 @@ def gouy_chapman(comm: MPI.Comm, sigma_C_per_m2: float = -0.05) -> dict:
     problem = PnpProblem(wall_domain(comm, 20.0, 800), case)
     try:
         ramp_fixed_charge(problem)
-        xs = np.array([0.0, 0.25, 0.5, 1.0, 2.0, 4.0])
-        values = state_at(problem, xs)
+        values = state_at(problem, xs_nm)
     finally:
         problem.destroy()
+    return case, problem, values
+
+
+def gouy_chapman(comm: MPI.Comm, sigma_C_per_m2: float = -0.05) -> dict:
+    """Limit 5: planar wall with charge sigma in 100 mM NaCl (20 nm of electrolyte)."""
+    c = 100.0
+    xs = np.array([0.0, 0.25, 0.5, 1.0, 2.0, 4.0])
+    case, problem, values = charged_wall(comm, sigma_C_per_m2, xs)
     eps = case.regions["bath"].permittivity
     temperature = case.conditions.temperature_K
     vt = problem.scales.thermal_voltage
@@ -320,21 +333,8 @@ def steric_double_layer(comm: MPI.Comm, sigma_C_per_m2: float, size_nm: float) -
     """The Gouy–Chapman wall of limit 5 with ions of size a (both species): the modified
     Poisson–Boltzmann layer of Kilic, Bazant and Ajdari (2007), in 100 mM NaCl."""
     c = 100.0
-    data = salt_slab()
-    for species in data["species"]:
-        species["size_nm"] = size_nm
-    case = case_from_dict(data)
-    case = dataclasses.replace(
-        case,
-        surfaces=FrozenMap({**case.surfaces, "pore_wall": Surface(charge_C_per_m2=sigma_C_per_m2)}),
-    )
-    problem = PnpProblem(wall_domain(comm, 20.0, 800), case)
-    try:
-        ramp_fixed_charge(problem)
-        xs = np.array([0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0])
-        values = state_at(problem, xs)
-    finally:
-        problem.destroy()
+    xs = np.array([0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0])
+    case, problem, values = charged_wall(comm, sigma_C_per_m2, xs, size_nm)
     eps = case.regions["bath"].permittivity
     temperature = case.conditions.temperature_K
     vt = problem.scales.thermal_voltage
