@@ -174,3 +174,29 @@ def test_results_and_summary_carry_the_groups_and_cheap_models(shared_tmp):
             assert len(model["fold_errors"]) == 3
             assert any(f is not None for f in model["fold_errors"])
             assert model["reversal_potential_error_mV"] is not None
+
+
+def test_access_resistance_explains_most_of_a_short_wide_pore(shared_tmp):
+    """An uncharged pore as wide as it is long: the PNP current is limited by its mouths,
+    which GHK ignores and the access-limited model adds."""
+    data = slab(1.0)
+    data["geometry"] = {
+        "kind": "axisymmetric",
+        "pore_radius_nm": 2.0,
+        "pore_length_nm": 2.0,
+        "bath_radius_nm": 20.0,
+        "bath_length_nm": 20.0,
+        "mesh_size_nm": 2.0,
+        "wall_size_nm": 0.4,
+    }
+    data["regions"] = {}
+    for s in data["species"]:
+        s["inside_mM"] = s["outside_mM"] = 100.0
+    data["conditions"] = {"voltages_mV": [20.0, 60.0]}
+    cmp = comparison(shared_tmp, "wide", data)
+    groups = cmp["dimensionless_groups"]
+    assert groups["access_ratio"] == pytest.approx(math.pi / 2.0)
+    access = cmp["cheap_models"]["access_ghk"]
+    assert access["access_resistance_ohm"] > 0.0
+    assert cmp["max_fold_error"] > 0.5  # GHK more than 1.6-fold too large
+    assert access["max_fold_error"] < 0.05  # within 5 % (0.9 % at this mesh)
