@@ -43,8 +43,8 @@ the shift of the reversal potential, reported on its own); elsewhere the entries
   `donnan_ghk` (Donnan partitioning at both mouths, constant field inside; the fixed charge
   is the length-weighted mean over the pore, wall charge as its volume equivalent),
   `access_ghk` (GHK in series with the access resistance 1 / (4 sigma_bath R) of each
-  mouth; null in 1D and for a mesh without a pore radius, where the PNP model has no
-  mouths of radius R) and `fitted_ghk` (the fitted permeabilities above). A model that
+  mouth; null unless the pore is a cylinder of radius R with baths, kinds axisymmetric
+  and 3d) and `fitted_ghk` (the fitted permeabilities above). A model that
   cannot be evaluated for the case has a `reason` instead.
 """
 

@@ -7,9 +7,9 @@ The `dimensionless_groups` block of results.json (inside `ghk_comparison`) and t
   bath permittivity; `pnp.case.screening`), L the pore length. GHK needs >> 1.
 - donnan_ratio: |X| / I_bath, the largest over the pore's regions (pore, filter) or
   segments of the fixed charge X (mM of elementary charges) over the ionic strength I_bath
-  of the more concentrated bath. A charged wall of a cylindrical pore (axisymmetric and 3D
-  meshes, which have walls) adds its equivalent volume charge 2 sigma / (F R), R that
-  region's radius. GHK needs << 1.
+  of the more concentrated bath. A charged wall of a cylindrical pore (kinds axisymmetric
+  and 3d; a mesh file's pore may be planar) adds its equivalent volume charge
+  2 sigma / (F R), R that region's or segment's radius. GHK needs << 1.
 - permittivity_contrast: eps_pore / eps_bath, the smallest over the pore's regions or
   segments. GHK needs 1.
 - radius_over_debye: R / lambda_D, R the narrowest pore radius (None in a 1D slab).
@@ -41,7 +41,7 @@ GROUP_NAMES = (
     "bath_concentration_ratio",
     "max_voltage_over_thermal",
 )
-WALLED_KINDS = ("axisymmetric", "3d", "mesh")  # meshes whose pore has charged walls
+WALLED_KINDS = ("axisymmetric", "3d")  # cylindrical pores with walls (a mesh file may be planar)
 
 
 def bath_ionic_strengths_mM(case: Case) -> tuple[float, float]:
@@ -75,18 +75,22 @@ def pore_charges_mM(case: Case) -> list[tuple[float, float]]:
     """(length nm, fixed charge mM of elementary charges) of each part of the pore: the
     segments, or the pore and filter regions; a charged wall of a walled mesh counts as its
     equivalent volume charge 2 sigma / (F R)."""
-    if case.segments:
-        return [(seg.length_nm, 1e3 * seg.fixed_charge_M) for seg in case.segments]
     g = case.geometry
-    walled = g.kind in WALLED_KINDS
-    parts = [("pore", "pore_wall", g.pore_radius_nm, g.pore_length_nm - g.filter_length_nm)]
-    if g.has_filter:
-        parts.append(("filter", "filter_wall", g.filter_radius_nm, g.filter_length_nm))
+    if case.segments:  # their side walls are the pore wall
+        parts = [
+            (seg.fixed_charge_M, "pore_wall", seg.radius_nm, seg.length_nm) for seg in case.segments
+        ]
+    else:
+        region = case.regions["pore"].fixed_charge_M
+        parts = [(region, "pore_wall", g.pore_radius_nm, g.pore_length_nm - g.filter_length_nm)]
+        if g.has_filter:
+            filt = case.regions["filter"].fixed_charge_M
+            parts.append((filt, "filter_wall", g.filter_radius_nm, g.filter_length_nm))
     charges = []
-    for region, wall, radius, length in parts:
-        x = 1e3 * case.regions[region].fixed_charge_M
+    for fixed_M, wall, radius, length in parts:
+        x = 1e3 * fixed_M
         sigma = case.surfaces[wall].charge_C_per_m2
-        if walled and radius is not None and sigma != 0.0:
+        if g.kind in WALLED_KINDS and radius is not None and sigma != 0.0:
             x += 2.0 * sigma / (FARADAY * radius * 1e-9)
         charges.append((length, x))
     return charges
