@@ -34,6 +34,18 @@ the shift of the reversal potential, reported on its own); elsewhere the entries
 - fitted: permeabilities fitted to the PNP species currents (least squares, each species'
   GHK current is linear in its permeability), with the fit's relative RMS residual on the
   total current and the fitted GHK reversal potential.
+- dimensionless_groups: the groups of the case that govern where GHK fails
+  (`pnp.post.groups`).
+- cheap_models: models a little richer than GHK, each with the same fold-error, sign and
+  reversal entries as the block itself (fold errors per voltage against the PNP currents,
+  `max_fold_error`, `max_fold_factor`, `sign_disagreements`, `reversal_potential_mV`,
+  `reversal_potential_error_mV` = model minus PNP) and its `current_densities_A_per_m2`:
+  `donnan_ghk` (Donnan partitioning at both mouths, constant field inside; the fixed charge
+  is the length-weighted mean over the pore, wall charge as its volume equivalent),
+  `access_ghk` (GHK in series with the access resistance 1 / (4 sigma_bath R) of each
+  mouth; null unless the pore is a cylinder of radius R with baths, kinds axisymmetric
+  and 3d) and `fitted_ghk` (the fitted permeabilities above). A model that
+  cannot be evaluated for the case has a `reason` instead.
 """
 
 from __future__ import annotations
@@ -44,9 +56,19 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from pnp.case import Case
-from pnp.case.materials import segment_ends_nm
+from pnp.case.materials import segment_ends_nm, series_permeabilities
 from pnp.constants import FARADAY
-from pnp.theory import ghk_current_density, ghk_voltage
+from pnp.post.groups import WALLED_KINDS, dimensionless_groups, pore_charges_mM
+from pnp.theory import (
+    access_limited_current_density,
+    access_resistance,
+    bulk_conductivity,
+    donnan_ghk_current_density,
+    donnan_ghk_voltage,
+    ghk_current_density,
+    ghk_total_current_density,
+    ghk_voltage,
+)
 
 NEAR_ZERO = 0.1
 
@@ -256,6 +278,132 @@ def fitted_ghk(case: Case, pnp_points: Sequence[Mapping]) -> dict:
     }
 
 
+def model_agreement(
+    pnp_points: Sequence[Mapping],
+    reversal_mV: float | None,
+    densities: Sequence[float],
+    model_reversal_mV: float | None,
+) -> dict:
+    """The fold-error, sign and reversal entries of one cheap model (module doc), from its
+    current densities at the PNP points' voltages and its zero-current potential."""
+    model_points = [
+        {"voltage_mV": p["voltage_mV"], "current_density_A_per_m2": j}
+        for p, j in zip(pnp_points, densities, strict=True)
+    ]
+    return {
+        "current_densities_A_per_m2": list(densities),
+        **current_agreement(pnp_points, model_points),
+        "reversal_potential_mV": model_reversal_mV,
+        "reversal_potential_error_mV": (
+            model_reversal_mV - reversal_mV
+            if model_reversal_mV is not None and reversal_mV is not None
+            else None
+        ),
+    }
+
+
+def _species_maps(case: Case) -> tuple[dict, dict, dict]:
+    return (
+        {s.name: s.inside_mM for s in case.species},
+        {s.name: s.outside_mM for s in case.species},
+        {s.name: s.charge for s in case.species},
+    )
+
+
+def _finite_mV(volts: float) -> float | None:
+    return 1e3 * volts if math.isfinite(volts) else None
+
+
+def donnan_ghk_model(case: Case, pnp_points: Sequence[Mapping], reversal_mV: float | None) -> dict:
+    """GHK with Donnan partitioning at both mouths (module doc)."""
+    parts = pore_charges_mM(case)
+    fixed_mM = sum(length * x for length, x in parts) / sum(length for length, _ in parts)
+    perms = series_permeabilities(case)
+    c_in, c_out, charges = _species_maps(case)
+    t = case.conditions.temperature_K
+    try:
+        densities = [
+            donnan_ghk_current_density(
+                perms, c_in, c_out, charges, fixed_mM, p["voltage_mV"] * 1e-3, t
+            )
+            for p in pnp_points
+        ]
+    except ValueError as err:  # e.g. no mobile counter-ion for the fixed charge
+        return {"fixed_charge_mM": fixed_mM, "reason": str(err)}
+    try:
+        model_rev = _finite_mV(donnan_ghk_voltage(perms, c_in, c_out, charges, fixed_mM, t))
+    except ValueError:
+        model_rev = None
+    return {
+        "fixed_charge_mM": fixed_mM,
+        **model_agreement(pnp_points, reversal_mV, densities, model_rev),
+    }
+
+
+def access_ghk_model(
+    case: Case,
+    pnp_points: Sequence[Mapping],
+    ghk_reversal_mV: float | None,
+    reversal_mV: float | None,
+) -> dict | None:
+    """GHK in series with the access resistance of both mouths (module doc); None where the
+    PNP model has no mouths of a given radius."""
+    radius_nm = case.geometry.pore_radius_nm
+    if case.geometry.kind not in WALLED_KINDS or radius_nm is None or case.segments:
+        return None
+    radius = radius_nm * 1e-9
+    c_in, c_out, charges = _species_maps(case)
+    diffusion = {s.name: s.diffusion_m2_per_s for s in case.species}
+    t = case.conditions.temperature_K
+    resistance = sum(
+        access_resistance(bulk_conductivity(bath, charges, diffusion, t), radius)
+        for bath in (c_in, c_out)
+    )
+    perms = series_permeabilities(case)
+    area = math.pi * radius**2  # the area of the reported current density
+    densities = [
+        access_limited_current_density(
+            perms, c_in, c_out, charges, p["voltage_mV"] * 1e-3, area, resistance, t
+        )
+        for p in pnp_points
+    ]
+    return {
+        "access_resistance_ohm": resistance,
+        **model_agreement(pnp_points, reversal_mV, densities, ghk_reversal_mV),
+    }
+
+
+def fitted_ghk_model(
+    case: Case, pnp_points: Sequence[Mapping], fitted: Mapping, reversal_mV: float | None
+) -> dict:
+    """GHK with the fitted permeabilities, at every voltage (module doc)."""
+    perms = fitted["permeabilities_m_per_s"]
+    if not any(perms.values()):
+        return {"reason": "no PNP point converged with a current to fit"}
+    c_in, c_out, charges = _species_maps(case)
+    t = case.conditions.temperature_K
+    densities = [
+        float(ghk_total_current_density(perms, c_in, c_out, charges, p["voltage_mV"] * 1e-3, t))
+        for p in pnp_points
+    ]
+    return model_agreement(pnp_points, reversal_mV, densities, fitted["reversal_potential_mV"])
+
+
+def cheap_models(
+    case: Case,
+    pnp_points: Sequence[Mapping],
+    ghk_reversal_mV: float | None,
+    reversal_mV: float | None,
+    fitted: Mapping,
+) -> dict:
+    """The `cheap_models` entry of the `ghk_comparison` block (module doc)."""
+    return {
+        "donnan_ghk": donnan_ghk_model(case, pnp_points, reversal_mV),
+        "access_ghk": access_ghk_model(case, pnp_points, ghk_reversal_mV, reversal_mV),
+        "fitted_ghk": fitted_ghk_model(case, pnp_points, fitted, reversal_mV),
+    }
+
+
 def ghk_comparison(
     case: Case,
     pnp_points: Sequence[Mapping],
@@ -279,6 +427,7 @@ def ghk_comparison(
         for prof in profiles.values()
     ]
     peak_M = float(max(charges)) if charges else None
+    fitted = fitted_ghk(case, pnp_points)
     return {
         "voltages_mV": [p["voltage_mV"] for p in pnp_points],
         **current_agreement(pnp_points, ghk["points"]),
@@ -297,5 +446,7 @@ def ghk_comparison(
         ),
         "peak_space_charge_M": peak_M,
         "peak_space_charge_C_per_m3": None if peak_M is None else peak_M * 1e3 * FARADAY,
-        "fitted": fitted_ghk(case, pnp_points),
+        "fitted": fitted,
+        "dimensionless_groups": dimensionless_groups(case),
+        "cheap_models": cheap_models(case, pnp_points, ghk_rev, reversal_mV, fitted),
     }

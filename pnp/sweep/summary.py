@@ -1,8 +1,10 @@
 """The summary table of a sweep: one row per finished case, as `summary.csv`.
 
 Columns: ``case_id``, one column per axis key (named exactly as the key), then
-`RESULT_COLUMNS`. Rows are built from a case's results (`case_row`), appended as
-cases finish (`append_row`) and rewritten sorted by case id (`write_summary`).
+`RESULT_COLUMNS`, the last of which are ``group_<name>``, the dimensionless groups of the
+case (`pnp.post.groups`; from the case itself, so failed cases have them too). Rows are
+built from a case's results (`case_row`), appended as cases finish (`append_row`) and
+rewritten sorted by case id (`write_summary`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from pnp.case import Case
 from pnp.case.screening import bath_screening
 from pnp.folders import write_atomic
+from pnp.post.groups import GROUP_NAMES, dimensionless_groups
 from pnp.sweep.expand import SweepPoint, format_value
 
 SUMMARY_NAME = "summary.csv"
@@ -41,6 +44,7 @@ RESULT_COLUMNS = (
     "seconds",
     "folder",
     "error",
+    *(f"group_{name}" for name in GROUP_NAMES),
 )
 TEXT_COLUMNS = ("case_id", "status", "folder", "error")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -99,6 +103,7 @@ def case_row(
         folder=folder,
         error=None if error is None else " ".join(str(error).split()),
     )
+    row.update({f"group_{k}": v for k, v in dimensionless_groups(case).items()})
     return row
 
 

@@ -2,7 +2,8 @@
 
 Nernst and GHK potentials and currents, activity coefficients, Debye length,
 Donnan equilibrium, Gouy–Chapman/Grahame double layers and their finite-ion-size
-(Bikerman) counterpart, Planck and Teorell–Meyer–Sievers diffusion potentials,
+(Bikerman) counterpart, Planck and Teorell–Meyer–Sievers diffusion potentials, GHK with Donnan
+partitioning or access resistance,
 driving forces and transport free energies.  Everything is in SI inside (volts,
 metres, A/m^2, C/m^2, J/mol, kelvin) with concentrations in mM (= mol/m^3); the
 sign conventions are those of PHYSICS.md: ``V = phi_in - phi_out`` and outward
@@ -17,6 +18,16 @@ from pnp.theory.activity import (
     activity_coefficient,
     debye_huckel_a,
     debye_huckel_b,
+)
+from pnp.theory.cheap_models import (
+    DonnanFaces,
+    access_limited_current_density,
+    access_resistance,
+    bulk_conductivity,
+    donnan_faces,
+    donnan_ghk_current_density,
+    donnan_ghk_voltage,
+    series_conductance,
 )
 from pnp.theory.debye import (
     WATER_RELATIVE_PERMITTIVITY,
@@ -71,14 +82,21 @@ __all__ = [
     "GHK_VOLTAGE_METHODS",
     "WATER_RELATIVE_PERMITTIVITY",
     "DonnanEquilibrium",
+    "DonnanFaces",
     "TMSPotential",
+    "access_limited_current_density",
+    "access_resistance",
     "activity_coefficient",
     "bjerrum_length",
     "boltzmann_concentration",
+    "bulk_conductivity",
     "debye_huckel_a",
     "debye_huckel_b",
     "debye_length",
     "donnan_equilibrium",
+    "donnan_faces",
+    "donnan_ghk_current_density",
+    "donnan_ghk_voltage",
     "donnan_potential_1to1",
     "driving_force",
     "ghk_current_density",
@@ -95,6 +113,7 @@ __all__ = [
     "proton_free_energy",
     "proton_motive_force",
     "protons_per_atp",
+    "series_conductance",
     "steric_capacitance",
     "steric_concentration",
     "steric_double_layer_distance",
