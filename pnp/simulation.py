@@ -299,8 +299,8 @@ class Result:
         voltage's state into the problem."""
         problem = self.problem
         states = self._steady.solution.states
-        if voltage_mV not in states:
-            solved = ", ".join(f"{v:g}" for v in sorted(states))
+        if voltage_mV not in self.profiles:  # the converged voltages
+            solved = ", ".join(f"{v:g}" for v in self.profiles)
             raise InputError(
                 "voltage_mV", f"no converged state at {voltage_mV:g} mV; solved: {solved}"
             )
