@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pnp.case import Case, CaseError, case_from_dict, load_case
+from pnp.case import Case, CaseError, apply_override, case_from_dict, load_case
+from pnp.case.dump import _value as toml_value
 from pnp.errors import InputError, PnpError
 
 if TYPE_CHECKING:
@@ -91,9 +92,9 @@ class Simulation:
             raise CaseError(
                 "", f"overrides must map dotted keys to values, got {type(overrides).__name__}"
             )
-        self._base = _base_case(source)
+        self._build = _case_builder(source)
         self._overrides: dict[str, Any] = {}
-        self.case: Case = self._base
+        self.case: Case = self._build({})
         self.update({**(overrides or {}), **dotted})
         self.comm = comm
         self.petsc_options = dict(petsc_options or {})
@@ -114,7 +115,7 @@ class Simulation:
             if not isinstance(key, str):
                 raise CaseError(str(key), "an override key must be a dotted string")
         merged = {**self._overrides, **{k: _plain(v) for k, v in overrides.items()}}
-        self.case = self._base.with_overrides(merged) if merged else self._base
+        self.case = self._build(merged)
         self._overrides = merged
         return self
 
@@ -405,13 +406,26 @@ class _Scratch:
             weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
 
-def _base_case(source: CaseSource) -> Case:
+def _case_builder(source: CaseSource) -> Callable[[Mapping[str, Any]], Case]:
+    """How the case of `source` is made with overrides: a file and a table as `pnp run`
+    does (the overrides applied to the table as written, then validated); a `Case` by
+    `Case.with_overrides`."""
     if isinstance(source, Case):
-        return source
+        return lambda overrides: source.with_overrides(overrides) if overrides else source
     if isinstance(source, Mapping):
-        return case_from_dict(source)
+
+        def from_table(overrides: Mapping[str, Any]) -> Case:
+            data: Mapping[str, Any] = source
+            for key, value in overrides.items():
+                data = apply_override(data, key, value)
+            return case_from_dict(data)
+
+        return from_table
     if isinstance(source, str | PathLike):
-        return load_case(source)
+        path = Path(source)
+        return lambda overrides: load_case(
+            path, [f"{key}={_toml(key, value)}" for key, value in overrides.items()]
+        )
     raise CaseError(
         "",
         f"a Simulation takes a case file path, a Case or a case table (dict), "
@@ -419,10 +433,21 @@ def _base_case(source: CaseSource) -> Case:
     )
 
 
+def _toml(key: str, value: Any) -> str:
+    try:
+        return toml_value(value)
+    except TypeError:
+        raise CaseError(
+            key, f"cannot be set to a {type(value).__name__}; give a number, string, list or table"
+        ) from None
+
+
 def _plain(value: Any) -> Any:
     """numpy values as the Python values a case table holds."""
     if isinstance(value, np.ndarray | np.generic):
         return value.tolist()
+    if isinstance(value, PathLike):
+        return str(value)
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -45,6 +45,9 @@ def test_constructed_from_a_file_a_case_or_a_table_with_overrides():
     from_table = pnp.Simulation(table, {**COARSE, "regions.pore.fixed_charge_M": -0.5})
     assert from_table.case.regions["pore"].fixed_charge_M == -0.5
     assert from_table.case.conditions.voltages_mV == expected.conditions.voltages_mV
+    # as on the command line, derived values follow the override (the filter radius here)
+    narrow = pnp.Simulation(CASES / "default.toml", {"geometry.pore_radius_nm": 0.5})
+    assert narrow.case == load_case(CASES / "default.toml", ["geometry.pore_radius_nm=0.5"])
     # numpy values, as a loop over np.linspace gives them
     sim = pnp.Simulation(
         CASES / "default.toml", {"conditions.voltages_mV": np.linspace(-50, 50, 3)}
@@ -72,6 +75,11 @@ def test_constructed_from_a_file_a_case_or_a_table_with_overrides():
         ),
         (lambda: pnp.Simulation(CASES / "default.toml").set("geometry.kind", 3), "geometry.kind"),
         (lambda: pnp.Simulation(CASES / "default.toml").set(3, 1), "3"),
+        (
+            lambda: pnp.Simulation(CASES / "default.toml").set("geometry.refine", None),
+            "geometry.refine",
+        ),
+        (lambda: pnp.Simulation({}).set("geometry.refine", 1), "species"),
         (lambda: pnp.Simulation(CASES / "default.toml", ["geometry.refine=1"]), ""),
         (lambda: pnp.Simulation(CASES / "missing.toml"), ""),
         (lambda: pnp.Simulation(42), ""),
