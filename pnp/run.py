@@ -270,14 +270,7 @@ def prepared_run(
     PETSc objects unless the cache keeps them, and release the folder."""
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
-    claim = FolderClaim(out_dir)
-
-    def claim_folder() -> None:
-        claim.acquire()
-        clear_outputs(out_dir)
-
-    try:
-        on_root(comm, claim_folder)
+    with claimed_folder(out_dir, comm):
         say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
         msh_path = out_dir / "mesh.msh"
         if cache is not None:
@@ -293,6 +286,21 @@ def prepared_run(
         finally:
             if cache is None:
                 problem.destroy()
+
+
+@contextmanager
+def claimed_folder(out_dir: Path, comm: MPI.Comm) -> Iterator[None]:
+    """Collectively claim `out_dir` for a run's outputs (create it, lock it against other
+    runs, clear the outputs of an earlier run); release it afterwards."""
+    claim = FolderClaim(Path(out_dir))
+
+    def claim_folder() -> None:
+        claim.acquire()
+        clear_outputs(Path(out_dir))
+
+    try:
+        on_root(comm, claim_folder)
+        yield
     finally:
         claim.release()
 
@@ -300,6 +308,37 @@ def prepared_run(
 def _solve_and_write(
     problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start: float
 ) -> dict:
+    comm = problem.domain.mesh.comm
+    steady = solve_case(
+        problem, say, t_start, checkpoint=lambda r: write_json(comm, out_dir / "results.json", r)
+    )
+    write_outputs(steady, out_dir, t_start=t_start)
+    report_closing(steady, say, out_dir)
+    return steady.results
+
+
+@dataclass
+class SteadyRun:
+    """A solved steady case: `results` (the results.json content), the axis profiles of
+    every converged voltage in voltage order, and what writing the outputs needs."""
+
+    results: dict
+    solution: Solution
+    profiles: list[tuple[float, dict[str, np.ndarray]]]
+    units: ReportUnits
+    unresolved: list[VoltagePoint]
+    crowded: str | None
+
+
+def solve_case(
+    problem: PnpProblem,
+    say: Callable[[str], None],
+    t_start: float,
+    checkpoint: Callable[[dict], None] | None = None,
+) -> SteadyRun:
+    """Solve the case of `problem` and assemble its results in memory. `checkpoint(results)`
+    is called after every voltage point and, before a ConvergenceError is re-raised, with
+    the error recorded (a run keeps what is done on disk)."""
     case, domain = problem.case, problem.domain
     comm = domain.mesh.comm
     units = report_units(case, domain)
@@ -326,7 +365,8 @@ def _solve_and_write(
                 peaks[name] = max(peaks.get(name, 0.0), value)
         record = point_record(point, units, names)
         results["points"].append(record)
-        write_json(comm, out_dir / "results.json", results)  # keep what is done on disk
+        if checkpoint is not None:
+            checkpoint(results)
         say(progress_line(record, ghk_by_v[point.voltage_mV], units))
 
     try:
@@ -334,9 +374,10 @@ def _solve_and_write(
     except ConvergenceError as err:
         results["error"] = err.as_dict()
         results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
-        write_json(comm, out_dir / "results.json", results)
+        if checkpoint is not None:
+            checkpoint(results)
         raise
-    profiles = write_fields_and_profiles(solution, out_dir)
+    profiles = sample_profiles(solution)
     points = solution.points
     results["charge_ramp_newton_iterations"] = solution.charge_ramp.newton_iterations
     results["points"] = [point_record(p, units, names) for p in points]
@@ -356,29 +397,48 @@ def _solve_and_write(
     crowded = crowding_warning(case, peaks)
     results["warnings"] = [] if crowded is None else [crowded]
     results["provenance"] = provenance(domain, problem, comm, time.perf_counter() - t_start)
+    return SteadyRun(results, solution, profiles, units, unresolved, crowded)
+
+
+def write_outputs(steady: SteadyRun, out_dir: Path, *, t_start: float | None = None) -> None:
+    """Write the outputs of a solved case into `out_dir` (profiles, fields, results.json,
+    iv.csv, plots). The problem must still hold the solution's case. With `t_start`, the
+    recorded wall time includes the writing of the fields."""
+    solution, results, units = steady.solution, steady.results, steady.units
+    problem = solution.problem
+    case, domain = problem.case, problem.domain
+    comm = domain.mesh.comm
+    write_fields_and_profiles(solution, out_dir, steady.profiles)
+    if t_start is not None:
+        results["provenance"]["wall_time_s"] = time.perf_counter() - t_start
     write_json(comm, out_dir / "results.json", results)
     write_iv_csv(comm, out_dir / "iv.csv", results, units)
     if case.output.plots:
         from pnp.post.plots import plot_iv, plot_profiles  # matplotlib: 1 s to import
 
         write_plot(comm, out_dir / "iv.png", lambda path: plot_iv(path, results, title=case.name))
-        ordered = sorted(profiles, key=lambda vp: vp[0])
+        ordered = sorted(steady.profiles, key=lambda vp: vp[0])
         write_plot(
             comm,
             out_dir / "profiles.png",
             lambda path: plot_profiles(path, ordered, domain.pore_extent_nm),
         )
-    for point in unresolved:
+
+
+def report_closing(steady: SteadyRun, say: Callable[[str], None], out_dir: Path | None) -> None:
+    """The warnings and the closing line of a run."""
+    results, ghk = steady.results, steady.results["ghk"]
+    for point in steady.unresolved:
         say(f"  warning: V = {point.voltage_mV:g} mV {point.resolution.message}")
-    if crowded is not None:
-        say(f"  warning: {crowded}")
+    if steady.crowded is not None:
+        say(f"  warning: {steady.crowded}")
     rev = results["reversal_potential_mV"]
+    where = "" if out_dir is None else f"; results in {out_dir}"
     say(
         f"reversal potential: PNP {_mv(rev)}, GHK {_mv(ghk['reversal_potential_mV'])}; "
         f"{ghk_miss(results['ghk_comparison'])}; "
-        f"wall time {results['provenance']['wall_time_s']:.1f} s; results in {out_dir}"
+        f"wall time {results['provenance']['wall_time_s']:.1f} s{where}"
     )
-    return results
 
 
 def geometry_record(domain: Domain, units: ReportUnits) -> dict:
@@ -409,29 +469,37 @@ def geometry_warnings(case: Case, domain: Domain) -> list[str]:
     return []
 
 
-def write_fields_and_profiles(solution: Solution, out_dir: Path) -> list[tuple[float, dict]]:
+def sample_profiles(solution: Solution) -> list[tuple[float, dict[str, np.ndarray]]]:
+    """Axis profiles of every converged voltage, in voltage order (collective)."""
+    problem = solution.problem
+    profiler = AxisProfiler(problem)  # profiles also feed the GHK comparison
+    profiles = []
+    for point in sorted(solution.points, key=lambda p: p.voltage_mV):
+        if point.converged:
+            problem.restore_state(solution.states[point.voltage_mV])
+            profiles.append((point.voltage_mV, profiler.sample()))
+    return profiles
+
+
+def write_fields_and_profiles(
+    solution: Solution, out_dir: Path, profiles: Sequence[tuple[float, dict]]
+) -> None:
     """Axis profiles (CSV) and ParaView fields of every converged voltage, in voltage order."""
     problem = solution.problem
     out = problem.case.output
     comm = problem.domain.mesh.comm
-    profiler = AxisProfiler(problem)  # profiles also feed the GHK comparison
-    fields = FieldWriter(problem, out_dir) if out.fields else None
-    profiles = []
+    if out.profiles:
+        for voltage_mV, prof in profiles:
+            write_columns(comm, out_dir / f"profile_{voltage_mV:+.1f}mV.csv", prof)
+    if not out.fields:
+        return
+    fields = FieldWriter(problem, out_dir)
     try:
-        for point in sorted(solution.points, key=lambda p: p.voltage_mV):
-            if not point.converged:
-                continue
-            problem.restore_state(solution.states[point.voltage_mV])
-            prof = profiler.sample()
-            profiles.append((point.voltage_mV, prof))
-            if out.profiles:
-                write_columns(comm, out_dir / f"profile_{point.voltage_mV:+.1f}mV.csv", prof)
-            if fields is not None:
-                fields.write(point.voltage_mV)
+        for voltage_mV, _ in profiles:
+            problem.restore_state(solution.states[voltage_mV])
+            fields.write(voltage_mV)
     finally:
-        if fields is not None:
-            fields.close()  # collective, also when a write failed on every rank
-    return profiles
+        fields.close()  # collective, also when a write failed on every rank
 
 
 def write_iv_csv(comm: MPI.Comm, path: Path, results: dict, units: ReportUnits) -> None:
