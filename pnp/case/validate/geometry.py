@@ -131,6 +131,8 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
     segmented = "segments" in data and kind != "mesh"
     solid = kind in ("axisymmetric", "3d")
     shape = r.string(g, "shape", p, default="cylindrical", choices=SHAPES) if solid else None
+    if solid and shape is None and not segmented:
+        return None  # an unknown shape: its keys cannot be judged
     if segmented and shape not in (None, "cylindrical"):
         r.problem(
             "geometry.shape",
