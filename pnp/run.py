@@ -29,6 +29,7 @@ from pnp.geometry.params import mesh_segments
 from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
 from pnp.post.ghk_counterpart import ghk_block
+from pnp.post.nanopore import nanopore_block
 from pnp.post.output import (
     FieldWriter,
     clear_outputs,
@@ -356,6 +357,7 @@ def _solve_and_write(
         domain.pore_extent_nm,
         domain.filter_extent_nm,
     )
+    results["nanopore"] = nanopore_block(results["points"])
     results["all_converged"] = all(p.converged for p in points)
     unresolved = [p for p in points if p.resolution is not None and not p.resolution.resolved]
     results["all_resolved"] = not unresolved
