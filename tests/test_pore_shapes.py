@@ -186,6 +186,14 @@ def test_the_builder_refuses_a_wall_it_cannot_draw(extra, message):
     assert "\n" not in str(info.value)
 
 
+def test_the_case_layer_and_the_builder_name_the_same_shapes():
+    from pnp.case import schema
+    from pnp.geometry import params
+
+    assert schema.SHAPES == params.SHAPES and schema.TIPS == params.TIPS
+    assert set(SHAPES) == set(params.SHAPES) - {"cylindrical"}
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_shape_resolves_its_length_and_narrowest_radius_and_round_trips(shape):
     case = case_from_dict(shaped(shape))
