@@ -29,6 +29,7 @@ from pnp.geometry.params import mesh_segments
 from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
 from pnp.post.ghk_counterpart import ghk_block
+from pnp.post.nanopore import nanopore_block
 from pnp.post.output import (
     FieldWriter,
     clear_outputs,
@@ -66,6 +67,12 @@ def domain_inputs(case: Case) -> dict:
         filter_length_nm=g.filter_length_nm,
         filter_radius_nm=g.filter_radius_nm,
         segments=mesh_segments(g.kind, case.segments),
+        shape=g.shape,
+        tip_radius_nm=g.tip_radius_nm,
+        base_radius_nm=g.base_radius_nm,
+        tip=g.tip,
+        bullet_exponent=g.bullet_exponent,
+        profile_nm=g.profile_nm,
         mesh_file=g.mesh_file,
         groups=dict(g.groups),
         axisymmetric=g.axisymmetric,
@@ -391,6 +398,7 @@ def solve_case(
         domain.pore_extent_nm,
         domain.filter_extent_nm,
     )
+    results["nanopore"] = nanopore_block(results["points"])
     results["all_converged"] = all(p.converged for p in points)
     unresolved = [p for p in points if p.resolution is not None and not p.resolution.resolved]
     results["all_resolved"] = not unresolved

@@ -6,7 +6,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case, Segment, Species, Transient
+from pnp.case.schema import (
+    REGION_NAMES,
+    SURFACE_NAMES,
+    Case,
+    Geometry,
+    Segment,
+    Species,
+    Transient,
+)
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -17,9 +25,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     """
     g = case.geometry
     geometry: dict[str, Any] = {"kind": g.kind}
-    if not case.segments or g.kind == "mesh":  # else the segments give length and radius
+    shaped = g.shape != "cylindrical"  # its wall gives the narrowest radius (and length)
+    if (not case.segments or g.kind == "mesh") and g.shape != "profile":
         geometry["pore_length_nm"] = g.pore_length_nm
-        if g.pore_radius_nm is not None:
+        if g.pore_radius_nm is not None and not shaped:
             geometry["pore_radius_nm"] = g.pore_radius_nm
     if g.kind == "channel_1d":
         geometry.update(bath_radius_nm=g.bath_radius_nm, bath_length_nm=g.bath_length_nm)
@@ -36,7 +45,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         if g.bath_radius_nm is not None:
             geometry["bath_radius_nm"] = g.bath_radius_nm
         geometry["bath_length_nm"] = g.bath_length_nm
-        if not case.segments:
+        if shaped:
+            geometry.update(_shape_to_dict(g))
+        elif not case.segments:
             geometry["entrance"] = g.entrance
             geometry["entrance_radius_nm"] = g.entrance_radius_nm
             geometry["filter_length_nm"] = g.filter_length_nm
@@ -103,6 +114,22 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     if case.segments:
         data["segments"] = [segment_to_dict(seg) for seg in case.segments]
     return data
+
+
+def _shape_to_dict(g: Geometry) -> dict[str, Any]:
+    """The keys of a shaped (not cylindrical) pore wall."""
+    if g.shape == "profile":
+        return {"shape": g.shape, "profile_nm": [list(point) for point in g.profile_nm]}
+    table: dict[str, Any] = {
+        "shape": g.shape,
+        "tip_radius_nm": g.tip_radius_nm,
+        "base_radius_nm": g.base_radius_nm,
+    }
+    if g.shape != "double_conical":
+        table["tip"] = g.tip
+    if g.shape == "bullet":
+        table["bullet_exponent"] = g.bullet_exponent
+    return table
 
 
 def species_to_dict(species: Species) -> dict[str, Any]:

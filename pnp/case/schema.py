@@ -35,6 +35,8 @@ BOUNDARY_ROLES = (
 )
 SURFACE_NAMES = ("pore_wall", "membrane_face", "filter_wall")
 ENTRANCES = ("sharp", "rounded", "conical")
+SHAPES = ("cylindrical", "conical", "double_conical", "bullet", "profile")
+TIPS = ("inside", "outside")
 SOLVER_PRESETS = ("direct", "iterative")
 TRANSIENT_SCHEMES = ("bdf2", "backward-euler")
 
@@ -84,6 +86,11 @@ class Geometry:
     and `bath_radius_nm` in radius. An optional inner segment (`filter_length_nm`,
     `filter_radius_nm`, centred in the pore) models a selectivity filter or gate.
 
+    A `shape` other than "cylindrical" replaces the cylinder (and its entrance and
+    filter) by a conical, double-conical, bullet or tabulated wall; `pore_radius_nm` is
+    then resolved to its narrowest radius and, for a profile, `pore_length_nm` to the
+    table's z span.
+
     Resolved values: `filter_radius_nm` defaults to `pore_radius_nm`;
     `axisymmetric` is True for kind "axisymmetric" and as given for "mesh" (None
     when not given; a 2D mesh needs it);
@@ -104,6 +111,13 @@ class Geometry:
     axisymmetric: bool | None = False  # kind "mesh": None when not given
     # physical-group name in the mesh file -> region name or boundary role
     groups: FrozenMap = field(default_factory=FrozenMap)
+    # the pore wall of kinds axisymmetric/3d (pnp.geometry.params.wall_outline)
+    shape: str = "cylindrical"
+    tip_radius_nm: float | None = None
+    base_radius_nm: float | None = None
+    tip: str = "inside"  # the mouth of a conical or bullet pore's tip
+    bullet_exponent: float = 0.5
+    profile_nm: tuple[tuple[float, float], ...] = ()  # [z, r] from the inside mouth
     mesh_size_nm: float | None = None  # None: the geometry builder's default
     wall_size_nm: float | None = None
     refine: int = 0

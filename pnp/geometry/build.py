@@ -33,6 +33,12 @@ def build_domain(
     filter_length_nm: float = 0.0,
     filter_radius_nm: float | None = None,
     segments: Sequence[Sequence] = (),
+    shape: str = "cylindrical",
+    tip_radius_nm: float | None = None,
+    base_radius_nm: float | None = None,
+    tip: str = "inside",
+    bullet_exponent: float = 0.5,
+    profile_nm: Sequence[Sequence[float]] = (),
     mesh_file: str | Path | None = None,
     groups: Mapping[str, str] | None = None,
     axisymmetric: bool | None = None,
@@ -63,6 +69,13 @@ def build_domain(
     `pore_radius_nm + entrance_radius_nm` (fillet or 45-degree chamfer). A filter
     of length `filter_length_nm` and radius `filter_radius_nm` (default: the
     pore radius) forms the middle of the pore.
+    shape:
+        "cylindrical" (the pore above) or a shaped 2D/3D pore wall, "conical" (radius
+        `tip_radius_nm` at the `tip` mouth, "inside" or "outside", `base_radius_nm` at
+        the other), "double_conical" (tip radius at z = 0, base radius at both mouths),
+        "bullet" (power law of exponent `bullet_exponent` from tip to base) or "profile"
+        (the [z, r] table `profile_nm`); see `pnp.geometry.params.wall_outline`. The
+        resolved `pore_radius_nm` is then the narrowest radius.
     Mesh sizes: `wall_size_nm` at walls and in the pore, `mesh_size_nm` far in the
     baths (defaults in `pnp.geometry.params`, based on `debye_length_nm` and the
     dimensions); each `refine` step halves both. gmsh runs on rank 0 only; with
@@ -106,6 +119,10 @@ def build_domain(
     one_d = kind in ("slab", "channel_1d")
     if kind == "channel_1d" and not segments:
         raise InputError("segments", "kind='channel_1d' needs the pore's [[segments]]")
+    if one_d and shape != "cylindrical":
+        raise InputError(
+            "geometry.shape", f"shape={shape!r} needs a 2D or 3D pore; a 1D pore is uniform"
+        )
     if one_d:
         geom = slab_geometry(
             pore_length_nm=pore_length_nm,
@@ -125,6 +142,12 @@ def build_domain(
             filter_length_nm=filter_length_nm,
             filter_radius_nm=filter_radius_nm,
             segments=tuple(segments),
+            shape=shape,
+            tip_radius_nm=tip_radius_nm,
+            base_radius_nm=base_radius_nm,
+            tip=tip,
+            bullet_exponent=bullet_exponent,
+            profile_nm=profile_nm,
         )
     dim = {"slab": 1, "channel_1d": 1, "axisymmetric": 2, "3d": 3}[kind]
     sizes = mesh_sizes(

@@ -36,6 +36,10 @@ import numpy as np
 from pnp.errors import InputError
 
 ENTRANCES = ("sharp", "rounded", "conical")
+SHAPES = ("cylindrical", "conical", "double_conical", "bullet", "profile")
+TIPS = ("inside", "outside")
+# vertices of the drawn bullet wall: equal steps of radius from the tip to the base
+BULLET_VERTICES = 16
 
 # Growth of the cell size per unit distance from the walls (2D/3D) or the
 # region interfaces and electrodes (1D).
@@ -62,6 +66,9 @@ class PoreGeometry:
     45-degree chamfer ("conical"). The central ``filter_length_nm`` of the pore
     is the filter region of radius ``filter_radius_nm``.
 
+    With ``wall_nm`` (a shaped pore, `wall_outline`) the wall is the polyline through
+    its (z, r) vertices and ``pore_radius_nm`` is the narrowest radius.
+
     With ``segments`` the pore is their stack instead, listed from the inside: segment
     k fills z_k < z < z_k+1 (radius r_k in 2D/3D); ``pore_length_nm`` is the sum of
     the lengths and ``pore_radius_nm`` the narrowest radius.
@@ -76,6 +83,9 @@ class PoreGeometry:
     filter_length_nm: float = 0.0
     filter_radius_nm: float = 0.0
     segments: tuple[SegmentShape, ...] = ()
+    # (z, r) vertices of a shaped pore wall from z = -L/2 to z = +L/2 (`wall_outline`);
+    # empty: the cylinder with its entrances and filter
+    wall_nm: tuple[tuple[float, float], ...] = ()
 
     @property
     def half_length_nm(self) -> float:
@@ -88,6 +98,9 @@ class PoreGeometry:
 
     @property
     def mouth_radius_nm(self) -> float:
+        """The wider of the two mouth radii."""
+        if self.wall_nm:
+            return max(self.wall_nm[0][1], self.wall_nm[-1][1])
         return self.pore_radius_nm + self.entrance_radius_nm
 
     @property
@@ -226,6 +239,12 @@ def pore_geometry(
     filter_length_nm: float,
     filter_radius_nm: float | None,
     segments: Sequence[Sequence] = (),
+    shape: str = "cylindrical",
+    tip_radius_nm: float | None = None,
+    base_radius_nm: float | None = None,
+    tip: str = "inside",
+    bullet_exponent: float = 0.5,
+    profile_nm: Sequence[Sequence[float]] = (),
 ) -> PoreGeometry:
     """Validate the 2D/3D pore. ``entrance_radius_nm`` is ignored for a sharp entrance,
     ``filter_radius_nm`` without a filter; ``bath_radius_nm`` defaults to five
@@ -240,6 +259,40 @@ def pore_geometry(
         )
     if segments:
         return _segmented_pore(segments, bath_radius_nm, bath, entrance, filter_length_nm)
+    if shape not in SHAPES:
+        raise InputError("geometry.shape", f"must be one of {SHAPES}, got {shape!r}")
+    if shape != "cylindrical":
+        if entrance != "sharp" or filter_length_nm:
+            key = "entrance" if entrance != "sharp" else "filter_length_nm"
+            raise InputError(
+                f"geometry.{key}", f"applies to shape='cylindrical' only, not {shape!r}"
+            )
+        wall = wall_outline(
+            shape,
+            pore_length_nm=pore_length_nm,
+            tip_radius_nm=tip_radius_nm,
+            base_radius_nm=base_radius_nm,
+            tip=tip,
+            bullet_exponent=bullet_exponent,
+            profile_nm=profile_nm,
+        )
+        widest = max(r for _, r in wall)
+        brad = (
+            5.0 * widest if bath_radius_nm is None else positive("bath_radius_nm", bath_radius_nm)
+        )
+        if widest >= brad:
+            raise InputError(
+                "geometry.bath_radius_nm",
+                f"the widest pore radius ({widest:g} nm) must be < bath_radius_nm ({brad:g} nm); "
+                "widen the bath or narrow the pore",
+            )
+        return PoreGeometry(
+            pore_length_nm=wall[-1][0] - wall[0][0],
+            bath_length_nm=bath,
+            pore_radius_nm=min(r for _, r in wall),
+            bath_radius_nm=brad,
+            wall_nm=wall,
+        )
     length = positive("pore_length_nm", pore_length_nm)
     radius = positive("pore_radius_nm", pore_radius_nm)
     if entrance not in ENTRANCES:
@@ -285,6 +338,85 @@ def pore_geometry(
         filter_length_nm=flen,
         filter_radius_nm=frad if flen > 0.0 else 0.0,
     )
+
+
+def wall_outline(
+    shape: str,
+    *,
+    pore_length_nm: float | None = None,
+    tip_radius_nm: float | None = None,
+    base_radius_nm: float | None = None,
+    tip: str = "inside",
+    bullet_exponent: float = 0.5,
+    profile_nm: Sequence[Sequence[float]] = (),
+) -> tuple[tuple[float, float], ...]:
+    """(z, r) vertices of a shaped pore wall from the inside mouth z = -L/2 to the outside
+    mouth z = +L/2, joined by straight lines.
+
+    - conical: r_tip at the `tip` mouth ("inside" or "outside"), r_base at the other;
+    - double_conical: r_tip at z = 0, r_base at both mouths (an hourglass);
+    - bullet: r(s) = r_tip + (r_base - r_tip) (s / L)^p with s the distance from the
+      tip mouth and p = `bullet_exponent` (p < 1: a narrow tip opening quickly into a
+      nearly cylindrical body; p = 1 is the cone), drawn through `BULLET_VERTICES` + 1
+      vertices at equal steps of radius;
+    - profile: the table [[z, r], ...] with z strictly increasing from the inside mouth
+      (the pore length is z_last - z_first).
+    """
+    if shape == "profile":
+        return _profile_outline(profile_nm)
+    length = positive("pore_length_nm", pore_length_nm)
+    r_tip = positive("tip_radius_nm", tip_radius_nm)
+    r_base = positive("base_radius_nm", base_radius_nm)
+    if r_tip >= r_base:
+        raise InputError(
+            "geometry.tip_radius_nm",
+            f"{r_tip:g} nm must be < base_radius_nm ({r_base:g} nm); the tip is the narrow end",
+        )
+    if tip not in TIPS:
+        raise InputError("geometry.tip", f"must be one of {TIPS}, got {tip!r}")
+    h = 0.5 * length
+    if shape == "double_conical":
+        return ((-h, r_base), (0.0, r_tip), (h, r_base))
+    if shape == "conical":
+        fractions = np.array([0.0, 1.0])
+    elif shape == "bullet":
+        p = float(bullet_exponent)
+        if not (math.isfinite(p) and p > 0.0):
+            raise InputError(
+                "geometry.bullet_exponent", f"must be a number > 0 (1: a cone), got {p!r}"
+            )
+        fractions = np.linspace(0.0, 1.0, BULLET_VERTICES + 1)
+    else:
+        raise InputError("geometry.shape", f"must be one of {SHAPES}, got {shape!r}")
+    # distance s from the tip at which r reaches r_tip + fraction (r_base - r_tip)
+    s = length * fractions ** (1.0 / (bullet_exponent if shape == "bullet" else 1.0))
+    radii = r_tip + (r_base - r_tip) * fractions
+    z = np.clip(-h + s, -h, h)
+    z[-1] = h  # exactly at the mouth
+    if tip == "outside":  # the mirror image: the tip at z = +L/2
+        z, radii = -z[::-1], radii[::-1]
+    return tuple((float(a), float(b)) for a, b in zip(z, radii, strict=True))
+
+
+def _profile_outline(profile_nm: Sequence[Sequence[float]]) -> tuple[tuple[float, float], ...]:
+    key = "geometry.profile_nm"
+    try:
+        table = [(float(z), float(r)) for z, r in profile_nm]
+    except (TypeError, ValueError):
+        raise InputError(key, "must be a table [[z, r], ...] of numbers in nm") from None
+    if len(table) < 2:
+        raise InputError(key, "needs at least two [z, r] points (the two mouths)")
+    for i, (z, r) in enumerate(table):
+        if not (math.isfinite(z) and math.isfinite(r)) or r <= 0.0:
+            raise InputError(f"{key}[{i}]", f"radius must be > 0 nm, got [{z:g}, {r:g}]")
+        if i and z <= table[i - 1][0]:
+            raise InputError(
+                f"{key}[{i}]",
+                f"z = {z:g} nm must be > the previous z ({table[i - 1][0]:g} nm); list the "
+                "points from the inside mouth to the outside mouth",
+            )
+    z0, h = table[0][0], 0.5 * (table[-1][0] - table[0][0])
+    return tuple((z - z0 - h, r) for z, r in table)
 
 
 def _segmented_pore(
@@ -441,13 +573,20 @@ def _pore_cells(geom: PoreGeometry, sizes: MeshSizes, dim: int) -> float:
     """Cells of the unrefined 2D (r-z) or 3D pore model (`pnp.geometry.profile`): the pore
     at the wall size, the baths graded away from the membrane plane, the membrane graded
     away from its faces and the pore wall (the entrance and a filter change little; a
-    segment stack counts as its r-z area or volume, the membrane around its mean radius)."""
+    segment stack or a shaped wall counts as its r-z area or volume, the membrane around
+    its mean radius)."""
     wall, largest, grading = sizes.base_wall_size_nm, sizes.base_mesh_size_nm, sizes.grading
     rp, rb, lb = geom.pore_radius_nm, geom.bath_radius_nm, geom.bath_length_nm
     section, volume = rp * geom.pore_length_nm, math.pi * rp**2 * geom.pore_length_nm
     if geom.segments:
         section = sum(s.radius_nm * s.length_nm for s in geom.segments)
         volume = sum(math.pi * s.radius_nm**2 * s.length_nm for s in geom.segments)
+        rp = section / geom.pore_length_nm
+    if geom.wall_nm:  # trapezoids and frusta between the wall vertices
+        z, r = np.array(geom.wall_nm).T
+        dz, r0, r1 = np.diff(z), r[:-1], r[1:]
+        section = float(np.sum(0.5 * (r0 + r1) * dz))
+        volume = float(np.sum(math.pi / 3.0 * (r0**2 + r0 * r1 + r1**2) * dz))
         rp = section / geom.pore_length_nm
     half, depth = geom.half_length_nm, rb - rp
     span = min(half, depth)

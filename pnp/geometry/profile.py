@@ -7,7 +7,9 @@ revolved about the z axis in 3D. The overlapping shapes
     bath (whole cylinder) < membrane (slab |z| < L/2) < pore < filter
 
 are fragmented into a conforming model; each piece takes the region of the
-highest-priority shape containing it. With axial segments the pore and filter are
+highest-priority shape containing it. A shaped pore (conical, double-conical, bullet,
+profile) is the polygon through its wall vertices (`PoreGeometry.wall_nm`), its straight
+edges all pore_wall. With axial segments the pore and filter are
 replaced by the stack of coaxial cylinders of the segments (segment k of radius r_k
 from z_k to z_k+1, listed from the inside, the stack filling |z| < L/2), each a
 region of its own name. Facets are then tagged from the regions on their two sides
@@ -90,7 +92,10 @@ class _Profile:
 
 
 def pore_section(geom: PoreGeometry, z0: float, z1: float) -> list:
-    """Closed r-z path of the pore between z0 and z1, with the entrance at a mouth end."""
+    """Closed r-z path of the pore between z0 and z1, with the entrance at a mouth end
+    (a shaped wall: its polyline, always the whole pore)."""
+    if geom.wall_nm:
+        return [(0.0, z0, None), *((r, z, None) for z, r in geom.wall_nm), (0.0, z1, None)]
     h, rp, e = geom.half_length_nm, geom.pore_radius_nm, geom.entrance_radius_nm
     rm = geom.mouth_radius_nm
     rounded = geom.entrance == "rounded"

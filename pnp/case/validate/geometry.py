@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pnp.case.schema import BOUNDARY_ROLES, ENTRANCES, KINDS, REGION_NAMES, FrozenMap, Geometry
+from pnp.case.schema import (
+    BOUNDARY_ROLES,
+    ENTRANCES,
+    KINDS,
+    REGION_NAMES,
+    SHAPES,
+    TIPS,
+    FrozenMap,
+    Geometry,
+)
 from pnp.case.validate.reader import MISSING, Reader, describe, did_you_mean, fmt
 
 LENGTH = "length_nm"  # the bound of every length and mesh size (see bounds.py)
@@ -21,6 +30,12 @@ GEOMETRY_KEYS = (
     "entrance_radius_nm",
     "filter_length_nm",
     "filter_radius_nm",
+    "shape",
+    "tip_radius_nm",
+    "base_radius_nm",
+    "tip",
+    "bullet_exponent",
+    "profile_nm",
     "mesh_file",
     "axisymmetric",
     "groups",
@@ -31,9 +46,28 @@ GEOMETRY_KEYS = (
 )
 _MESH_ONLY = ("mesh_file", "axisymmetric", "groups")
 _BUILT_IN_KEYS = tuple(k for k in GEOMETRY_KEYS if k not in (*_MESH_ONLY, "transition_nm"))
+# the keys of each pore shape of kinds axisymmetric / 3d (the others are refused)
+_CYLINDER_KEYS = (
+    "pore_length_nm",
+    "pore_radius_nm",
+    "entrance",
+    "entrance_radius_nm",
+    "filter_length_nm",
+    "filter_radius_nm",
+)
+KEYS_BY_SHAPE = {
+    "cylindrical": _CYLINDER_KEYS,
+    "conical": ("pore_length_nm", "tip_radius_nm", "base_radius_nm", "tip"),
+    "double_conical": ("pore_length_nm", "tip_radius_nm", "base_radius_nm"),
+    "bullet": ("pore_length_nm", "tip_radius_nm", "base_radius_nm", "tip", "bullet_exponent"),
+    "profile": ("profile_nm",),
+}
+_SHAPE_KEYS = tuple(dict.fromkeys(k for keys in KEYS_BY_SHAPE.values() for k in keys))
 # Keys each geometry kind accepts (the others are rejected with an explanation).
 GEOMETRY_KEYS_BY_KIND = {
-    "slab": _BUILT_IN_KEYS,
+    "slab": tuple(
+        k for k in _BUILT_IN_KEYS if k in _CYLINDER_KEYS or k not in (*_SHAPE_KEYS, "shape")
+    ),
     # the [[segments]] give the pore's length and radius profile
     "channel_1d": (
         "kind",
@@ -95,6 +129,28 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
     if kind == "channel_1d":
         return _channel_1d(r, g)
     segmented = "segments" in data and kind != "mesh"
+    solid = kind in ("axisymmetric", "3d")
+    shape = r.string(g, "shape", p, default="cylindrical", choices=SHAPES) if solid else None
+    if solid and shape is None and not segmented:
+        return None  # an unknown shape: its keys cannot be judged
+    if segmented and shape not in (None, "cylindrical"):
+        r.problem(
+            "geometry.shape",
+            f"shape = {shape!r} does not apply to [[segments]] (their radii shape the pore); "
+            "remove it or the segments",
+        )
+        shape = None
+    if shape is not None:
+        for key in _SHAPE_KEYS:
+            if segmented and key in _CYLINDER_KEYS:  # reported below
+                continue
+            if key in g and key not in KEYS_BY_SHAPE[shape]:
+                users = " | ".join(s for s, keys in KEYS_BY_SHAPE.items() if key in keys)
+                r.problem(
+                    f"geometry.{key}",
+                    f"not used with shape = {shape!r}; remove it (it applies to shape = {users})",
+                )
+    shaped = shape not in (None, "cylindrical")
     for key in SEGMENT_REPLACED:
         if segmented and key in g and key in allowed:
             r.problem(
@@ -103,13 +159,12 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
             )
     pore_length = (
         None
-        if segmented
+        if segmented or shape == "profile"
         else r.number(g, "pore_length_nm", p, example="2.0", gt=0.0, within=LENGTH)
     )
-    solid = kind in ("axisymmetric", "3d")
     pore_radius = (
         None
-        if segmented
+        if segmented or shaped
         else r.number(
             g,
             "pore_radius_nm",
@@ -156,8 +211,12 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
             g, "bath_length_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True
         )
 
-    if segmented:
+    wall: dict[str, Any] = {}
+    if segmented or shaped:
         entrance, entrance_radius, filter_length, filter_radius = "sharp", 0.0, 0.0, None
+        if shaped:
+            wall = _shaped_wall(r, g, shape, pore_length, bath_radius)
+            pore_length, pore_radius = wall.pop("pore_length_nm"), wall.pop("pore_radius_nm")
     else:
         entrance, entrance_radius, filter_length, filter_radius = _pore_shape(
             r, g, kind, pore_length, pore_radius, bath_radius
@@ -184,7 +243,85 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         mesh_size_nm=mesh_size,
         wall_size_nm=wall_size,
         refine=refine,
+        **wall,
     )
+
+
+def _shaped_wall(
+    r: Reader,
+    g: Mapping[str, Any],
+    shape: str,
+    pore_length: float | None,
+    bath_radius: float | None,
+) -> dict[str, Any]:
+    """The fields of a conical, double-conical, bullet or tabulated pore wall, with the
+    resolved pore length and narrowest radius (`pore_length_nm`, `pore_radius_nm`)."""
+    p = "geometry"
+    fields: dict[str, Any] = {"shape": shape}
+    if shape == "profile":
+        table = _profile(r, g)
+        fields["profile_nm"] = table
+        radii = [radius for _, radius in table]
+        length = table[-1][0] - table[0][0] if table else None
+        widest_key = "geometry.profile_nm"
+    else:
+        length = pore_length
+        tip = r.number(g, "tip_radius_nm", p, example="1.0", gt=0.0, within=LENGTH)
+        base = r.number(g, "base_radius_nm", p, example="5.0", gt=0.0, within=LENGTH)
+        fields.update(tip_radius_nm=tip, base_radius_nm=base)
+        if shape != "double_conical":
+            fields["tip"] = r.string(g, "tip", p, default="inside", choices=TIPS)
+        if shape == "bullet":
+            fields["bullet_exponent"] = r.number(g, "bullet_exponent", p, default=0.5, gt=0.0)
+        radii = [x for x in (tip, base) if x is not None]
+        widest_key = "geometry.base_radius_nm"
+        if tip is not None and base is not None and tip >= base:
+            r.problem(
+                "geometry.tip_radius_nm",
+                f"must be < geometry.base_radius_nm = {fmt(base)} nm, got {fmt(tip)}; the tip "
+                "is the narrow end of the pore",
+            )
+            radii = []
+    if radii and bath_radius is not None and max(radii) >= bath_radius:
+        r.problem(
+            widest_key,
+            f"the widest pore radius {fmt(max(radii))} nm must be < geometry.bath_radius_nm = "
+            f"{fmt(bath_radius)} nm; widen the bath or narrow the pore",
+        )
+    fields.update(pore_length_nm=length, pore_radius_nm=min(radii) if radii else None)
+    return fields
+
+
+def _profile(r: Reader, g: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
+    """The [[z, r], ...] table of a profile pore: z strictly increasing, r > 0."""
+    key = "geometry.profile_nm"
+    raw = g.get("profile_nm", MISSING)
+    example = "[[0.0, 1.0], [10.0, 5.0]] ([z, r] in nm from the inside mouth)"
+    if raw is MISSING:
+        r.problem(key, f"missing required key; add profile_nm = {example} to [geometry]")
+        return ()
+    if not isinstance(raw, list | tuple) or len(raw) < 2:
+        r.problem(key, f"expected at least two [z, r] points, got {describe(raw)}; e.g. {example}")
+        return ()
+    table: list[tuple[float, float]] = []
+    for i, point in enumerate(raw):
+        label = f"{key}[{i}]"
+        if not isinstance(point, list | tuple) or len(point) != 2:
+            r.problem(label, f"expected a [z, r] pair in nm, got {describe(point)}")
+            return ()
+        z = r.check_number(point[0], label)
+        radius = r.check_number(point[1], label, gt=0.0, within=LENGTH)
+        if z is None or radius is None:
+            return ()
+        if table and z <= table[-1][0]:
+            r.problem(
+                label,
+                f"z = {fmt(z)} nm must be > the previous z = {fmt(table[-1][0])} nm; the "
+                "profile runs from the inside mouth to the outside mouth with z increasing",
+            )
+            return ()
+        table.append((z, radius))
+    return tuple(table)
 
 
 def _pore_shape(
