@@ -221,14 +221,7 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         entrance, entrance_radius, filter_length, filter_radius = _pore_shape(
             r, g, kind, pore_length, pore_radius, bath_radius
         )
-    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
-    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
-    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
-        r.problem(
-            "geometry.wall_size_nm",
-            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
-            "the wall cells are the smallest",
-        )
+    mesh_size, wall_size = _mesh_sizes(r, g)
     return Geometry(
         kind=kind,
         pore_length_nm=pore_length,
@@ -414,14 +407,7 @@ def _channel_1d(r: Reader, g: Mapping[str, Any]) -> Geometry:
     bath_radius = r.number(g, "bath_radius_nm", p, example="5.0", gt=0.0, within=LENGTH)
     bath_length = r.number(g, "bath_length_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True)
     transition = r.number(g, "transition_nm", p, default=0.0, ge=0.0, within=LENGTH, or_zero=True)
-    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
-    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
-    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
-        r.problem(
-            "geometry.wall_size_nm",
-            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
-            "the wall cells are the smallest",
-        )
+    mesh_size, wall_size = _mesh_sizes(r, g)
     return Geometry(
         kind="channel_1d",
         pore_length_nm=None,
@@ -432,6 +418,20 @@ def _channel_1d(r: Reader, g: Mapping[str, Any]) -> Geometry:
         refine=r.integer(g, "refine", p, default=0, ge=0),
         transition_nm=transition,
     )
+
+
+def _mesh_sizes(r: Reader, g: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """`mesh_size_nm` and `wall_size_nm` of a built-in geometry (None: the default)."""
+    p = "geometry"
+    mesh_size = r.number(g, "mesh_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    wall_size = r.number(g, "wall_size_nm", p, default=None, gt=0.0, within=LENGTH)
+    if mesh_size is not None and wall_size is not None and wall_size > mesh_size:
+        r.problem(
+            "geometry.wall_size_nm",
+            f"must be <= geometry.mesh_size_nm = {fmt(mesh_size)} nm, got {fmt(wall_size)}; "
+            "the wall cells are the smallest",
+        )
+    return mesh_size, wall_size
 
 
 def _mesh_file(r: Reader, g: Mapping[str, Any], base_dir: Path) -> Path | None:
