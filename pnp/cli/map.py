@@ -18,17 +18,29 @@ def add_parser(subparsers) -> None:
         "cross-hatched and labelled with their number, the Debye length = pore length line, "
         "the exact-limit lines and the failed cases. Writes "
         "SWEEP_DIR/map_<metric>_<x>_vs_<y>.png and .csv. Other axes give one panel per value "
-        "unless fixed with --where.",
+        "unless fixed with --where. Per-voltage quantities of the I-V curves are metrics "
+        "QUANTITY@VmV (current_pA@100mV, conductance_nS@-50mV, rectification@100mV, "
+        "transference_K@100mV, ghk_current_pA@100mV); with --x voltage_mV (or --y) the "
+        "voltages of every case's I-V curve form an axis and the metric is the quantity "
+        "alone (--metric rectification).",
     )
     parser.add_argument("sweep_dir", type=Path, help="folder written by pnp sweep")
-    parser.add_argument("--x", default=None, metavar="KEY", help="x axis (default: first axis)")
+    parser.add_argument(
+        "--x",
+        default=None,
+        metavar="KEY",
+        help="x axis: a sweep key, a summary column following one axis, or voltage_mV "
+        "(default: first axis)",
+    )
     parser.add_argument("--y", default=None, metavar="KEY", help="y axis (default: next axis)")
     parser.add_argument(
         "--metric",
         default=None,
         metavar="NAME",
         help="summary column to map: max_fold_factor (default), sign_disagreements, "
-        "reversal_potential_error_mV, max_relative_current_error, field_nonuniformity_max, ...",
+        "reversal_potential_error_mV, max_relative_current_error, field_nonuniformity_max, "
+        "current_pA@100mV, rectification@100mV, ... (over voltage_mV: current_pA, "
+        "rectification, conductance_nS, transference_K, ...; default the current)",
     )
     parser.add_argument(
         "--where",
@@ -62,15 +74,13 @@ def map_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
     from pnp.case import CaseError, parse_override
-    from pnp.sweep.grid import DEFAULT_METRIC, map_data
+    from pnp.sweep.grid import map_data
     from pnp.sweep.maps import Scale, map_stem, plot_map, write_map_csv
 
     root = MPI.COMM_WORLD.rank == 0  # under mpiexec every rank reads, rank 0 writes
     try:
         where = dict(parse_override(text) for text in args.where)
-        data = map_data(
-            args.sweep_dir, x=args.x, y=args.y, metric=args.metric or DEFAULT_METRIC, where=where
-        )
+        data = map_data(args.sweep_dir, x=args.x, y=args.y, metric=args.metric, where=where)
         Scale(args.x_scale, data.x.values)  # a log axis needs positive values
         if data.y is not None:
             Scale(args.y_scale, data.y.values)

@@ -17,6 +17,7 @@ from typing import Any
 from pnp.case import Case, CaseError, apply_override, case_from_dict, load_case, split_key
 from pnp.sweep.errors import SweepError
 from pnp.sweep.spec import SweepSpec
+from pnp.sweep.voltage import SINGLE_VOLTAGE_KEY, VOLTAGES_KEY
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,14 @@ def build_case(spec: SweepSpec, point: SweepPoint, base: Mapping[str, Any] | Non
     """The validated case of one point: base, then the fixed overrides, then the axis values.
 
     The case is named ``<sweep name>_<case id>``. Raises `SweepError` naming the key
-    and the case.
+    and the case. A ``conditions.voltage_mV`` value V is the case's
+    ``conditions.voltages_mV = [V]`` (one voltage per case).
     """
     data: Mapping[str, Any] = base_table(spec) if base is None else base
     try:
         for key, value in (*spec.fixed, *point.values.items()):
+            if key == SINGLE_VOLTAGE_KEY:
+                key, value = VOLTAGES_KEY, [value]
             data = apply_override(data, split_key(key), value)
         case = case_from_dict(data, base_dir=spec.base.parent, source=str(spec.base))
     except CaseError as err:

@@ -6,8 +6,11 @@
 
 A map axis is an axis key of the sweep (any key of a linked group) or a numeric
 summary column that follows a single axis (e.g. ``debye_over_length`` when only
-the concentrations vary with that axis). The remaining axes give one panel per
-combination of their values, unless fixed with ``where``.
+the concentrations vary with that axis), or ``voltage_mV``: the voltages of every
+case's I-V curve, with a per-voltage quantity such as ``current_pA`` or
+``rectification`` as the metric (`pnp.sweep.voltage`). A metric is a numeric summary
+column, including the per-voltage ones (``current_pA@100mV``). The remaining axes give
+one panel per combination of their values, unless fixed with ``where``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pnp.sweep.errors import SweepError
 from pnp.sweep.expand import format_value, position_of
 from pnp.sweep.store import read_record
 from pnp.sweep.summary import RESULT_COLUMNS, SUMMARY_NAME, TEXT_COLUMNS, read_summary
+from pnp.sweep.voltage import VOLTAGE_AXIS, metric_problem, single_voltage_rows, voltage_view
 
 DEFAULT_METRIC = "max_fold_factor"
 SIGN_COLUMN = "sign_disagreements"  # cells where GHK has the opposite sign are marked
@@ -98,17 +102,24 @@ def map_data(
     *,
     x: str | None = None,
     y: str | None = None,
-    metric: str = DEFAULT_METRIC,
+    metric: str | None = None,
     where: Mapping[str, Any] | None = None,
 ) -> MapData:
     """Read a sweep folder and arrange `metric` over the `x` and `y` axes (default: the
-    first key of the first two axes; a one-axis sweep gives a one-row map with y None)."""
+    first key of the first two axes; a one-axis sweep gives a one-row map with y None).
+    The default metric is `DEFAULT_METRIC`, or the current over a ``voltage_mV`` axis."""
     out_dir = Path(out_dir)
     record = read_record(out_dir)
     path = out_dir / SUMMARY_NAME
     if not path.exists():
         raise SweepError("", f"{out_dir}: no {SUMMARY_NAME} yet; run the sweep first")
     rows = {row["case_id"]: row for row in read_summary(path)}
+    if VOLTAGE_AXIS in (x, y, *(where or {})):
+        columns = _numeric_columns(rows.values())
+        record, rows, metric = voltage_view(record, rows, metric, columns)
+    else:
+        metric = DEFAULT_METRIC if metric is None else metric
+        rows = single_voltage_rows(rows, metric) or rows
     axes = record["axes"]
     columns = _numeric_columns(rows.values())
     present = [c for c in RESULT_COLUMNS if any(c in row for row in rows.values())]
@@ -119,14 +130,21 @@ def map_data(
             f"of its columns ({', '.join(c for c in present if c not in TEXT_COLUMNS)})"
             " or run the sweep again into a new --out folder",
         )
-    if metric not in columns:
-        raise SweepError(
-            "--metric", f"{metric!r} is not a numeric summary column; valid: " + ", ".join(columns)
-        )
+    problem = metric_problem(metric, columns)
+    if problem is not None:
+        raise SweepError("--metric", problem)
     x = x if x is not None else axes[0]["keys"][0]
     x_axis = resolve_axis("--x", x, record, rows, columns)
     if y is None and len(axes) > 1:
-        y = next(axis["keys"][0] for a, axis in enumerate(axes) if a != x_axis.axis)
+        fixed_voltage = VOLTAGE_AXIS in (where or {})  # the I-V voltage fixed: not plotted
+        y = next(
+            (
+                axis["keys"][0]
+                for a, axis in enumerate(axes)
+                if a != x_axis.axis and not (fixed_voltage and axis["keys"] == [VOLTAGE_AXIS])
+            ),
+            None,
+        )
     y_axis = resolve_axis("--y", y, record, rows, columns, avoid=x_axis.axis) if y else None
     if y_axis is not None and y_axis.axis == x_axis.axis:
         raise SweepError(
@@ -163,7 +181,7 @@ def resolve_axis(
     axes = record["axes"]
     for a, axis in enumerate(axes):
         if key in axis["keys"]:
-            raw = axis["values"][axis["keys"].index(key)]
+            raw = [_single(v) for v in axis["values"][axis["keys"].index(key)]]
             if not all(_is_number(v) for v in raw):
                 raise SweepError(option, f"the values of {key} are not all numbers: {raw}")
             return _sorted_axis(option, key, a, raw)
@@ -350,6 +368,13 @@ def _index(position: Sequence[int], shape: Sequence[int]) -> int:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _single(value: Any) -> Any:
+    """The number of a one-element list (an axis of conditions.voltages_mV = [[50], [100]])."""
+    if isinstance(value, list) and len(value) == 1 and _is_number(value[0]):
+        return value[0]
+    return value
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -15,7 +15,9 @@
     "species.K.inside_mM" = [10.0, 100.0]
     "species.Cl.inside_mM" = [10.0, 100.0]
 
-Keys are the dotted case paths of ``pnp run --set`` (species by name). The axes
+Keys are the dotted case paths of ``pnp run --set`` (species by name), and
+``conditions.voltage_mV``: one voltage per case (its ``conditions.voltages_mV = [V]``),
+so that a sweep can vary the voltage like any other key. The axes
 are `[axes]` in file order, then each `[[zip]]` group; the last axis varies
 fastest in the case numbering.
 """
@@ -36,6 +38,7 @@ from typing import Any
 from pnp.case import CaseError, parse_override, split_key
 from pnp.case.validate import name_problem, sanitized_name
 from pnp.sweep.errors import SweepError
+from pnp.sweep.voltage import SINGLE_VOLTAGE_KEY, VOLTAGES_KEY
 
 SWEEP_KEYS = ("name", "description", "base", "set", "axes", "zip")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -256,6 +259,13 @@ def _join(parts: Sequence[str]) -> str:
 
 def _check_unique(fixed: list[tuple[str, Any]], axes: list[Axis], fail) -> None:
     seen: dict[str, str] = {}
+    keys = {key for key, _ in fixed} | {key for axis in axes for key in axis.keys}
+    if {SINGLE_VOLTAGE_KEY, VOLTAGES_KEY} <= keys:
+        raise fail(
+            SINGLE_VOLTAGE_KEY,
+            f"sets {VOLTAGES_KEY} = [V] of every case; give either {SINGLE_VOLTAGE_KEY} or "
+            f"{VOLTAGES_KEY}, not both",
+        )
     for key, _ in fixed:
         seen.setdefault(key, "[set] or --set")  # a later --set may repeat a [set] key: last wins
     for n, axis in enumerate(axes, start=1):

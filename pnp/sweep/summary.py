@@ -2,7 +2,10 @@
 
 Columns: ``case_id``, one column per axis key (named exactly as the key), then
 `RESULT_COLUMNS`, the last of which are ``group_<name>``, the dimensionless groups of the
-case (`pnp.post.groups`; from the case itself, so failed cases have them too). Rows are
+case (`pnp.post.groups`; from the case itself, so failed cases have them too), then the
+per-voltage columns of the I-V curves, ``current_pA@100mV``, ``rectification@100mV``,
+... (`pnp.sweep.voltage`: they depend on the voltages and species of the cases, so the
+header is the union over the rows). Rows are
 built from a case's results (`case_row`), appended as cases finish (`append_row`) and
 rewritten sorted by case id (`write_summary`).
 """
@@ -23,6 +26,7 @@ from pnp.case.screening import bath_screening
 from pnp.folders import write_atomic
 from pnp.post.groups import GROUP_NAMES, dimensionless_groups
 from pnp.sweep.expand import SweepPoint, format_value
+from pnp.sweep.voltage import ordered_columns, voltage_columns
 
 SUMMARY_NAME = "summary.csv"
 STATUSES = ("ok", "partial", "failed")
@@ -104,7 +108,15 @@ def case_row(
         error=None if error is None else " ".join(str(error).split()),
     )
     row.update({f"group_{k}": v for k, v in dimensionless_groups(case).items()})
+    row.update(voltage_columns(results))
     return row
+
+
+def all_columns(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """`columns`, then the other columns of the rows (the per-voltage ones, ordered)."""
+    known = set(columns)
+    extra = [c for row in rows for c in row if c not in known]
+    return [*columns, *ordered_columns(extra)]
 
 
 def format_cell(value: Any) -> str:
@@ -148,16 +160,35 @@ def render(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, header:
 
 
 def write_summary(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write the whole summary sorted by case id (atomically)."""
+    """Write the whole summary sorted by case id (atomically), with `columns` and any
+    other column of the rows after them."""
     ordered = sorted(rows, key=lambda row: row["case_id"])
-    write_atomic(path, render(columns, ordered, header=True))
+    write_atomic(path, render(all_columns(columns, ordered), ordered, header=True))
 
 
 def append_row(path: Path, columns: Sequence[str], row: Mapping[str, Any]) -> None:
-    """Append one row (the caller holds the folder lock); starts the file with its header."""
-    new = not path.exists() or path.stat().st_size == 0
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        handle.write(render(columns, [row], header=new))
+    """Append one row (the caller holds the folder lock); starts the file with its header,
+    and rewrites the file if the row brings new columns (other voltages or species)."""
+    header = _header(path)
+    if header is None:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(render(all_columns(columns, [row]), [row], header=True))
+    elif all(c in header for c in row) and all(c in header for c in columns):
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(render(header, [row], header=False))
+    else:
+        rows = read_summary(path)
+        write_summary(path, all_columns(columns, [*rows, row]), [*rows, row])
+
+
+def _header(path: Path) -> list[str] | None:
+    """The column names of an existing, non-empty summary file (None otherwise)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            first = next(csv.reader(handle), None)
+    except FileNotFoundError:
+        return None
+    return first or None
 
 
 def read_summary(path: Path) -> list[dict[str, Any]]:
