@@ -62,6 +62,7 @@ def domain_inputs(case: Case) -> dict:
         pore_radius_nm=g.pore_radius_nm,
         bath_radius_nm=g.bath_radius_nm,
         bath_length_nm=g.bath_length_nm,
+        membrane_offset_nm=g.membrane_offset_nm,
         entrance=g.entrance,
         entrance_radius_nm=g.entrance_radius_nm,
         filter_length_nm=g.filter_length_nm,

@@ -57,6 +57,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             geometry["mesh_size_nm"] = g.mesh_size_nm
         if g.wall_size_nm is not None:
             geometry["wall_size_nm"] = g.wall_size_nm
+    if g.membrane_offset_nm:
+        geometry["membrane_offset_nm"] = g.membrane_offset_nm
     geometry["refine"] = g.refine
 
     regions: dict[str, Any] = {}

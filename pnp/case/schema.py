@@ -103,6 +103,9 @@ class Geometry:
     pore_radius_nm: float | None = None
     bath_radius_nm: float | None = None
     bath_length_nm: float = 0.0
+    # the membrane (and pore) moved this far towards the outside electrode: the inside
+    # bath is bath_length_nm + offset long, the outside one bath_length_nm - offset
+    membrane_offset_nm: float = 0.0
     entrance: str = "sharp"
     entrance_radius_nm: float = 0.0
     filter_length_nm: float = 0.0

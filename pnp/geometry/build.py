@@ -28,6 +28,7 @@ def build_domain(
     pore_radius_nm: float | None = None,
     bath_radius_nm: float | None = None,
     bath_length_nm: float = 0.0,
+    membrane_offset_nm: float = 0.0,
     entrance: str = "sharp",
     entrance_radius_nm: float = 0.0,
     filter_length_nm: float = 0.0,
@@ -64,7 +65,10 @@ def build_domain(
         regions named after them in an imported mesh (which gives their shape).
     Lengths are in nm; the pore (length `pore_length_nm`) is centred on z = 0 with
     the inside bath at negative z. `bath_length_nm` is the depth of each bath
-    (> 0 except for the slab). `entrance` ("sharp", "rounded", "conical") flares
+    (> 0 except for the slab); `membrane_offset_nm` d moves the electrodes by -d instead
+    (|d| < `bath_length_nm`): the membrane and pore stay centred on z = 0 but sit d closer
+    to the outside electrode, the inside bath `bath_length_nm` + d deep and the outside
+    one `bath_length_nm` - d. `entrance` ("sharp", "rounded", "conical") flares
     the last `entrance_radius_nm` of each pore end to a mouth radius
     `pore_radius_nm + entrance_radius_nm` (fillet or 45-degree chamfer). A filter
     of length `filter_length_nm` and radius `filter_radius_nm` (default: the
@@ -97,6 +101,11 @@ def build_domain(
         )
 
     if kind == "mesh":
+        if membrane_offset_nm:
+            raise InputError(
+                "geometry.membrane_offset_nm",
+                "does not apply to kind='mesh' (the mesh file places the membrane); remove it",
+            )
         if mesh_file is None:
             raise InputError(
                 "geometry.mesh_file", "kind='mesh' needs mesh_file (a .msh or meshio-readable file)"
@@ -127,6 +136,7 @@ def build_domain(
         geom = slab_geometry(
             pore_length_nm=pore_length_nm,
             bath_length_nm=bath_length_nm,
+            membrane_offset_nm=membrane_offset_nm,
             entrance=entrance,
             filter_length_nm=filter_length_nm,
             segments=tuple(segments),
@@ -137,6 +147,7 @@ def build_domain(
             pore_radius_nm=pore_radius_nm,
             bath_radius_nm=bath_radius_nm,
             bath_length_nm=bath_length_nm,
+            membrane_offset_nm=membrane_offset_nm,
             entrance=entrance,
             entrance_radius_nm=entrance_radius_nm,
             filter_length_nm=filter_length_nm,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -72,6 +72,9 @@ class PoreGeometry:
     With ``segments`` the pore is their stack instead, listed from the inside: segment
     k fills z_k < z < z_k+1 (radius r_k in 2D/3D); ``pore_length_nm`` is the sum of
     the lengths and ``pore_radius_nm`` the narrowest radius.
+
+    ``membrane_offset_nm`` d places the membrane d closer to the outside electrode: the
+    electrodes are at z = -(L/2 + Lb + d) and z = L/2 + Lb - d.
     """
 
     pore_length_nm: float
@@ -86,6 +89,7 @@ class PoreGeometry:
     # (z, r) vertices of a shaped pore wall from z = -L/2 to z = +L/2 (`wall_outline`);
     # empty: the cylinder with its entrances and filter
     wall_nm: tuple[tuple[float, float], ...] = ()
+    membrane_offset_nm: float = 0.0
 
     @property
     def half_length_nm(self) -> float:
@@ -93,8 +97,20 @@ class PoreGeometry:
 
     @property
     def z_max_nm(self) -> float:
-        """Position of the outside electrode (the inside one is at -z_max)."""
-        return self.half_length_nm + self.bath_length_nm
+        """The farther electrode's distance from the membrane centre z = 0."""
+        return self.half_length_nm + self.bath_length_nm + abs(self.membrane_offset_nm)
+
+    @property
+    def bath_lengths_nm(self) -> tuple[float, float]:
+        """Depths of the inside and the outside bath."""
+        d = self.membrane_offset_nm
+        return self.bath_length_nm + d, self.bath_length_nm - d
+
+    @property
+    def electrodes_nm(self) -> tuple[float, float]:
+        """z of the inside and the outside electrode."""
+        inside, outside = self.bath_lengths_nm
+        return -self.half_length_nm - inside, self.half_length_nm + outside
 
     @property
     def mouth_radius_nm(self) -> float:
@@ -203,14 +219,17 @@ def slab_geometry(
     entrance: str,
     filter_length_nm: float,
     segments: Sequence[Sequence] = (),
+    membrane_offset_nm: float = 0.0,
 ) -> PoreGeometry:
     """Validate the 1D stack: bath | pore [| filter | pore] | bath, or bath | segments | bath."""
     if segments:
         shapes = segment_shapes(segments, with_radius=False)
+        bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
         return PoreGeometry(
             pore_length_nm=sum(s.length_nm for s in shapes),
-            bath_length_nm=positive("bath_length_nm", bath_length_nm, allow_zero=True),
+            bath_length_nm=bath,
             segments=shapes,
+            membrane_offset_nm=offset(membrane_offset_nm, bath),
         )
     length = positive("pore_length_nm", pore_length_nm)
     bath = positive("bath_length_nm", bath_length_nm, allow_zero=True)
@@ -225,7 +244,24 @@ def slab_geometry(
             "geometry.filter_length_nm",
             f"{flen} nm must be < pore_length_nm ({length} nm); shorten the filter",
         )
-    return PoreGeometry(pore_length_nm=length, bath_length_nm=bath, filter_length_nm=flen)
+    return PoreGeometry(
+        pore_length_nm=length,
+        bath_length_nm=bath,
+        filter_length_nm=flen,
+        membrane_offset_nm=offset(membrane_offset_nm, bath),
+    )
+
+
+def offset(membrane_offset_nm: float, bath_length_nm: float) -> float:
+    """The membrane offset, checked: both baths keep a positive length."""
+    d = float(membrane_offset_nm)
+    if not math.isfinite(d) or (d != 0.0 and abs(d) >= bath_length_nm):
+        raise InputError(
+            "geometry.membrane_offset_nm",
+            f"must be between -bath_length_nm and bath_length_nm ({bath_length_nm:g} nm), "
+            f"got {membrane_offset_nm!r}; lengthen the baths or reduce the offset",
+        )
+    return d
 
 
 def pore_geometry(
@@ -245,6 +281,7 @@ def pore_geometry(
     tip: str = "inside",
     bullet_exponent: float = 0.5,
     profile_nm: Sequence[Sequence[float]] = (),
+    membrane_offset_nm: float = 0.0,
 ) -> PoreGeometry:
     """Validate the 2D/3D pore. ``entrance_radius_nm`` is ignored for a sharp entrance,
     ``filter_radius_nm`` without a filter; ``bath_radius_nm`` defaults to five
@@ -257,8 +294,12 @@ def pore_geometry(
             "must be > 0 for a 2D/3D pore (the electrodes sit at the far "
             "ends of the baths); set bath_length_nm, e.g. to a few pore lengths",
         )
+    d = offset(membrane_offset_nm, bath)
     if segments:
-        return _segmented_pore(segments, bath_radius_nm, bath, entrance, filter_length_nm)
+        return replace(
+            _segmented_pore(segments, bath_radius_nm, bath, entrance, filter_length_nm),
+            membrane_offset_nm=d,
+        )
     if shape not in SHAPES:
         raise InputError("geometry.shape", f"must be one of {SHAPES}, got {shape!r}")
     if shape != "cylindrical":
@@ -292,6 +333,7 @@ def pore_geometry(
             pore_radius_nm=min(r for _, r in wall),
             bath_radius_nm=brad,
             wall_nm=wall,
+            membrane_offset_nm=d,
         )
     length = positive("pore_length_nm", pore_length_nm)
     radius = positive("pore_radius_nm", pore_radius_nm)
@@ -337,6 +379,7 @@ def pore_geometry(
         entrance_radius_nm=ent,
         filter_length_nm=flen,
         filter_radius_nm=frad if flen > 0.0 else 0.0,
+        membrane_offset_nm=d,
     )
 
 
@@ -555,12 +598,12 @@ def _graded_integral(
 
 def _slab_cells(geom: PoreGeometry, sizes: MeshSizes) -> float:
     """Cells of the unrefined slab: each layer graded from both ends (`pnp.geometry.slab`)."""
-    h, b, f = geom.half_length_nm, geom.bath_length_nm, 0.5 * geom.filter_length_nm
+    h, f = geom.half_length_nm, 0.5 * geom.filter_length_nm
     if geom.segments:
         lengths = [seg.length_nm for seg in geom.segments]
     else:
         lengths = [h - f, 2.0 * f, h - f] if geom.has_filter else [2.0 * h]
-    lengths = [*lengths, b, b] if b > 0.0 else lengths
+    lengths = [*lengths, *geom.bath_lengths_nm] if geom.bath_length_nm > 0.0 else lengths
     wall, largest, grading = sizes.base_wall_size_nm, sizes.base_mesh_size_nm, sizes.grading
     return sum(
         max(1.0, math.ceil(2.0 * _graded_integral(0.5 * x, wall, largest, grading, 1)))
@@ -576,7 +619,7 @@ def _pore_cells(geom: PoreGeometry, sizes: MeshSizes, dim: int) -> float:
     segment stack or a shaped wall counts as its r-z area or volume, the membrane around
     its mean radius)."""
     wall, largest, grading = sizes.base_wall_size_nm, sizes.base_mesh_size_nm, sizes.grading
-    rp, rb, lb = geom.pore_radius_nm, geom.bath_radius_nm, geom.bath_length_nm
+    rp, rb = geom.pore_radius_nm, geom.bath_radius_nm
     section, volume = rp * geom.pore_length_nm, math.pi * rp**2 * geom.pore_length_nm
     if geom.segments:
         section = sum(s.radius_nm * s.length_nm for s in geom.segments)
@@ -592,7 +635,9 @@ def _pore_cells(geom: PoreGeometry, sizes: MeshSizes, dim: int) -> float:
     span = min(half, depth)
     if dim == 2:
         pore = section / wall**2
-        baths = 2.0 * rb * _graded_integral(lb, wall, largest, grading, 2)
+        baths = sum(
+            rb * _graded_integral(lb, wall, largest, grading, 2) for lb in geom.bath_lengths_nm
+        )
         # points at distance t from the nearest face or pore wall form a line of length
         # (half - t) + (depth - t) in each half of the membrane
         membrane = 2.0 * _graded_integral(
@@ -600,7 +645,10 @@ def _pore_cells(geom: PoreGeometry, sizes: MeshSizes, dim: int) -> float:
         )
         return CELLS_PER_H2 * (pore + baths + membrane)
     pore = volume / wall**3
-    baths = 2.0 * math.pi * rb**2 * _graded_integral(lb, wall, largest, grading, 3)
+    baths = sum(
+        math.pi * rb**2 * _graded_integral(lb, wall, largest, grading, 3)
+        for lb in geom.bath_lengths_nm
+    )
 
     def ring(t):  # the same set of points, revolved about the axis
         face = math.pi * (rb**2 - (rp + t) ** 2)

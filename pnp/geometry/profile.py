@@ -20,8 +20,8 @@ region of its own name. Facets are then tagged from the regions on their two sid
   narrower than the pore, the annular steps at the filter ends), filter_wall if
   filter; pore_wall if a segment (its side and the annular steps where the radius
   changes between neighbouring segments);
-- exterior bath facets: electrode_inside (z = -L/2 - Lb), electrode_outside
-  (z = +L/2 + Lb), bath_wall (r = bath radius);
+- exterior bath facets: electrode_inside (z = -L/2 - Lb - d), electrode_outside
+  (z = +L/2 + Lb - d), bath_wall (r = bath radius), d the membrane offset;
 - untagged: electrolyte | electrolyte interfaces (pore mouths, filter ends,
   segment ends), the symmetry axis (2D) and the outer edge of the membrane.
 
@@ -116,9 +116,9 @@ def pore_section(geom: PoreGeometry, z0: float, z1: float) -> list:
 def _shapes(geom: PoreGeometry, tdim: int) -> list[tuple[str, int]]:
     """The overlapping (region, shape) list, lowest priority first."""
     draw = _Profile(tdim)
-    h, f, zmax = geom.half_length_nm, 0.5 * geom.filter_length_nm, geom.z_max_nm
+    h, f = geom.half_length_nm, 0.5 * geom.filter_length_nm
     shapes = [
-        ("bath", draw.rectangle(geom.bath_radius_nm, -zmax, zmax)),
+        ("bath", draw.rectangle(geom.bath_radius_nm, *geom.electrodes_nm)),
         ("membrane", draw.rectangle(geom.bath_radius_nm, -h, h)),
     ]
     if geom.segments:
@@ -171,9 +171,9 @@ def _classify_facets(
         elif len(cells) == 1 and sides == ["bath"]:
             x, y, z = gmsh.model.occ.getCenterOfMass(tdim - 1, facet)
             r, zc = (x, y) if tdim == 2 else (math.hypot(x, y), z)
-            if abs(zc + geom.z_max_nm) < tol:
+            if abs(zc - geom.electrodes_nm[0]) < tol:
                 role = "electrode_inside"
-            elif abs(zc - geom.z_max_nm) < tol:
+            elif abs(zc - geom.electrodes_nm[1]) < tol:
                 role = "electrode_outside"
             elif tdim == 3 or r > 0.5 * geom.bath_radius_nm:  # not the symmetry axis
                 role = "bath_wall"

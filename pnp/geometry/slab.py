@@ -30,15 +30,16 @@ from pnp.geometry.params import MeshSizes, PoreGeometry
 
 def layers(geom: PoreGeometry) -> list[tuple[float, float, str]]:
     """(x0, x1, region) of each layer from the inside to the outside electrode."""
-    h, b, f = geom.half_length_nm, geom.bath_length_nm, 0.5 * geom.filter_length_nm
+    h, f = geom.half_length_nm, 0.5 * geom.filter_length_nm
+    inside, outside = geom.bath_lengths_nm
     if geom.segments:
         stack = [(z0, z1, seg.name) for z0, z1, seg in geom.segment_layers()]
     elif geom.has_filter:
         stack = [(-h, -f, "pore"), (-f, f, "filter"), (f, h, "pore")]
     else:
         stack = [(-h, h, "pore")]
-    if b > 0.0:
-        stack = [(-h - b, -h, "bath"), *stack, (h, h + b, "bath")]
+    if geom.bath_length_nm > 0.0:
+        stack = [(-h - inside, -h, "bath"), *stack, (h, h + outside, "bath")]
     return stack
 
 
@@ -66,7 +67,7 @@ def slab_nodes(geom: PoreGeometry, sizes: MeshSizes) -> tuple[np.ndarray, list[s
         fine = (base[:-1, None] + np.diff(base)[:, None] * frac[None, :]).ravel()
         parts.append(fine)
         regions += [region] * fine.size
-    nodes = np.concatenate([*parts, [geom.z_max_nm]])
+    nodes = np.concatenate([*parts, [geom.electrodes_nm[1]]])
     return nodes, regions
 
 

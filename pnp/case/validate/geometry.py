@@ -26,6 +26,7 @@ GEOMETRY_KEYS = (
     "pore_radius_nm",
     "bath_radius_nm",
     "bath_length_nm",
+    "membrane_offset_nm",
     "entrance",
     "entrance_radius_nm",
     "filter_length_nm",
@@ -73,6 +74,7 @@ GEOMETRY_KEYS_BY_KIND = {
         "kind",
         "bath_radius_nm",
         "bath_length_nm",
+        "membrane_offset_nm",
         "transition_nm",
         "mesh_size_nm",
         "wall_size_nm",
@@ -228,6 +230,7 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
         pore_radius_nm=pore_radius,
         bath_radius_nm=bath_radius,
         bath_length_nm=bath_length,
+        membrane_offset_nm=membrane_offset(r, g, bath_length),
         entrance=entrance,
         entrance_radius_nm=entrance_radius,
         filter_length_nm=filter_length,
@@ -413,11 +416,30 @@ def _channel_1d(r: Reader, g: Mapping[str, Any]) -> Geometry:
         pore_length_nm=None,
         bath_radius_nm=bath_radius,
         bath_length_nm=bath_length,
+        membrane_offset_nm=membrane_offset(r, g, bath_length),
         mesh_size_nm=mesh_size,
         wall_size_nm=wall_size,
         refine=r.integer(g, "refine", p, default=0, ge=0),
         transition_nm=transition,
     )
+
+
+def membrane_offset(r: Reader, g: Mapping[str, Any], bath_length: float | None) -> float:
+    """`membrane_offset_nm`: the membrane moved by d towards the outside electrode, the
+    inside bath bath_length + d long and the outside one bath_length - d (|d| < bath)."""
+    key = "geometry.membrane_offset_nm"
+    offset = r.number(g, "membrane_offset_nm", "geometry", default=0.0, example="5.0")
+    if offset is None or bath_length is None or offset == 0.0:
+        return 0.0 if offset is None else offset
+    if abs(offset) >= bath_length:
+        r.problem(
+            key,
+            f"must be between -{fmt(bath_length)} and {fmt(bath_length)} nm (each bath keeps "
+            f"some length: bath_length_nm = {fmt(bath_length)} nm +- the offset), got "
+            f"{fmt(offset)}; lengthen the baths or reduce the offset",
+        )
+        return 0.0
+    return offset
 
 
 def _mesh_sizes(r: Reader, g: Mapping[str, Any]) -> tuple[float | None, float | None]:
