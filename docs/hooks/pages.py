@@ -7,6 +7,7 @@
 - A line `--8<-- "README.md:NAME"` includes the README's section NAME (between
   `<!-- --8<-- [start:NAME] -->` and `[end:NAME]`), its links to `docs/X` made
   relative to the page. Other snippets are left to pymdownx.snippets.
+- Sphinx roles in docstrings (":func:`name`") show as the plain code name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 README = ROOT / "README.md"
 INCLUDE = re.compile(r'^--8<-- "README\.md:(?P<name>[a-z][-_a-z0-9]*)"[ \t]*$', re.MULTILINE)
+SPHINX_ROLE = re.compile(r":(?:func|class|meth|mod|attr|data|obj|exc):(?=<code>)")
 CELL = re.compile(r"^# %%(?P<markdown> \[markdown\])?[ \t]*(?P<title>.*)$")
 
 
@@ -73,3 +75,7 @@ def readme_section(name: str, depth: int) -> str:
 def on_page_markdown(markdown: str, page, config, files) -> str:
     depth = page.file.src_uri.count("/")
     return INCLUDE.sub(lambda m: readme_section(m["name"], depth), markdown)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    return SPHINX_ROLE.sub("", html)
