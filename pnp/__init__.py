@@ -13,12 +13,9 @@ solver lives in `pnp.solver` and needs DOLFINx 0.10/0.11.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("pnp-channels")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+source"
+# The one version number: pyproject.toml reads it (setuptools dynamic version)
+__version__ = "0.1.0"
 
 # public name -> the module that defines it
 _LAZY = {

@@ -2,15 +2,20 @@
 
     .venv/bin/python scripts/validate.py            # serial
     .venv/bin/mpiexec -n 2 .venv/bin/python scripts/validate.py
+    .venv/bin/python scripts/validate.py --markdown # also rewrite docs/validation_table.md
 
 The test suite asserts bounds on the same measurements (tests/test_limits.py,
 tests/test_mms.py); this prints the numbers themselves, as Markdown and JSON.
+`--markdown [FILE]` writes the Markdown tables to FILE (default
+docs/validation_table.md, the table of the documentation's validation page).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
@@ -19,9 +24,41 @@ from pnp.validation import limits
 from pnp.validation.mms import convergence_rates
 
 COMM = MPI.COMM_WORLD
+TABLE = Path(__file__).resolve().parents[1] / "docs" / "validation_table.md"
+
+
+def markdown(rows: list[tuple[str, ...]], mms: dict, ranks: int) -> str:
+    """The exact-limit table and the manufactured-solution rates as Markdown."""
+
+    def row(cells) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    lines = ["<!-- written by scripts/validate.py --markdown; do not edit -->", ""]
+    lines += [f"Exact limits ({ranks} MPI rank(s))", ""]
+    lines += ["| limit | measured | value | bound |", "|---|---|---|---|"]
+    lines += [row(r) for r in rows]
+    lines += ["", "Manufactured solutions: L2 convergence rates per mesh refinement", ""]
+    lines += ["| problem | mesh (n) | psi | c_1 | c_2 | c_3 |", "|---|---|---|---|---|---|"]
+    for name, entry in mms.items():
+        sizes = entry["sizes"]
+        for k, rates in enumerate(entry["rates"]):
+            step = f"{sizes[k]} -> {sizes[k + 1]}"
+            lines.append(row([name if k == 0 else "", step, *(f"{r:.3f}" for r in rates)]))
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        nargs="?",
+        const=TABLE,
+        default=None,
+        metavar="FILE",
+        help="also write the tables as Markdown to FILE (default docs/validation_table.md)",
+    )
+    args = parser.parse_args()
     rows, report = [], {}
 
     def measure(name, func, *args):
@@ -132,14 +169,12 @@ def main() -> None:
     report["mms"] = mms
 
     if COMM.rank == 0:
-        print(f"Exact limits ({COMM.size} MPI rank(s))\n")
-        print("| limit | measured | value | bound |\n|---|---|---|---|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-        print("\nManufactured solutions: L2 rates per refinement (columns psi, c_1, c_2, c_3)\n")
-        for name, entry in mms.items():
-            print(f"- {name}, meshes {entry['sizes']}: {entry['rates']}")
-        print("\n" + json.dumps(report, default=float))
+        text = markdown(rows, mms, COMM.size)
+        print(text)
+        print(json.dumps(report, default=float))
+        if args.markdown is not None:
+            args.markdown.write_text(text)
+            print(f"wrote {args.markdown}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("case", type=Path, help="TOML case file")
     parser.add_argument(
-        "--out", type=Path, default=None, help="output .msh file (default meshes/NAME.msh)"
+        "--out", type=Path, default=None, help="output .msh file (default out/NAME.msh)"
     )
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--refine", type=int, default=None, metavar="N")
@@ -56,7 +56,7 @@ def mesh_command(args: argparse.Namespace) -> int:
     from pnp.errors import InputError
     from pnp.run import make_domain
 
-    out = args.out if args.out is not None else Path("meshes") / f"{case.name}.msh"
+    out = args.out if args.out is not None else Path("out") / f"{case.name}.msh"
     problem = comm.bcast(output_problem(out) if comm.rank == 0 else None, root=0)
     if problem is not None:
         return error(problem)
