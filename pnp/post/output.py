@@ -41,6 +41,7 @@ RUN_OUTPUTS = (
     "mesh.msh",
     "transient.csv",
     "transient.png",
+    "run.log",
     ".*.tmp",  # the temporary file of a write that was killed half-way
 )
 
