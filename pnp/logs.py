@@ -86,8 +86,12 @@ class _ToRoot(logging.Handler):
     the command configures for every library, and where pytest's caplog listens)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno != logging.INFO:
-            logging.getLogger().handle(record)
+        if record.levelno == logging.INFO:
+            return
+        ours = logging.getLogger(ROOT_LOGGER).handlers  # pytest attaches its handlers to both
+        for handler in logging.getLogger().handlers:
+            if handler not in ours and record.levelno >= handler.level:
+                handler.handle(record)
 
 
 class _Progress(logging.Filter):
