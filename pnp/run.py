@@ -26,6 +26,7 @@ from pnp.folders import FolderClaim
 from pnp.geometry.build import build_domain
 from pnp.geometry.domain import Domain
 from pnp.geometry.params import mesh_segments
+from pnp.logs import phase, run_log
 from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
 from pnp.post.ghk_counterpart import ghk_block
@@ -96,8 +97,11 @@ def prepare(
     cli_petsc_options: Mapping[str, object] | None = None,
 ) -> PnpProblem:
     """Mesh the case's geometry and set up its PNP problem (forms, BCs, SNES)."""
-    domain = make_domain(case, comm, msh_path=msh_path)
-    return PnpProblem(domain, case, cli_petsc_options=cli_petsc_options, degree=case.solver.degree)
+    with phase(log, comm, "meshing"):
+        domain = make_domain(case, comm, msh_path=msh_path)
+    with phase(log, comm, "setting up the problem"):
+        degree = case.solver.degree
+        return PnpProblem(domain, case, cli_petsc_options=cli_petsc_options, degree=degree)
 
 
 @dataclass
@@ -278,7 +282,7 @@ def prepared_run(
     PETSc objects unless the cache keeps them, and release the folder."""
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
-    with claimed_folder(out_dir, comm):
+    with claimed_folder(out_dir, comm), run_log(out_dir, comm):
         say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
         msh_path = out_dir / "mesh.msh"
         if cache is not None:

@@ -102,6 +102,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         },
         "output": {
             "fields": case.output.fields,
+            "field_format": case.output.field_format,
             "profiles": case.output.profiles,
             "plots": case.output.plots,
             "sections": case.output.sections,

@@ -239,12 +239,19 @@ class SolverSettings:
     petsc_options: FrozenMap = field(default_factory=FrozenMap)
 
 
+# File formats of the solution fields (`output.field_format`): "vtx" (ADIOS2 .bp,
+# ParaView), "xdmf" (.xdmf + .h5) and "vtu" (one .vtu per voltage and a .pvd
+# collection, readable by meshio, pyvista and ParaView).
+FIELD_FORMATS = ("vtx", "xdmf", "vtu")
+
+
 @dataclass(frozen=True)
 class OutputSettings:
-    """What to write: solution fields, axial profiles, plots; `sections` is the
-    number of pore cross-sections for the current-conservation report."""
+    """What to write: solution fields (in `field_format`), axial profiles, plots;
+    `sections` is the number of pore cross-sections for the current-conservation report."""
 
     fields: bool = True
+    field_format: str = "vtx"
     profiles: bool = True
     plots: bool = True
     sections: int = 5

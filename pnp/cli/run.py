@@ -66,10 +66,12 @@ def case_overrides(args: argparse.Namespace) -> list[str]:
 def run_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
+    from pnp import logs
     from pnp.case import CaseError, load_case
 
     comm = MPI.COMM_WORLD
     configure_logging(args.verbose, comm.rank)
+    logs.setup(args.verbose, comm.rank)
     try:
         case = load_case(args.case, case_overrides(args))
     except (CaseError, OSError) as err:
@@ -99,7 +101,7 @@ def run_command(args: argparse.Namespace) -> int:
     with StopOnSignal(comm, notice=stderr_notice("pnp run", comm)):
         try:
             results = runner(
-                case, out, comm, cli_petsc_options=petsc, progress=lambda m: print(m, flush=True)
+                case, out, comm, cli_petsc_options=petsc, progress=logs.printer("pnp.progress")
             )
         except ConvergenceError as err:
             return error(f"{err}\npnp run: partial results in {out / 'results.json'}", 3)

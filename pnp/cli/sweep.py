@@ -68,6 +68,7 @@ def add_parser(subparsers) -> None:
 def sweep_command(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
+    from pnp import logs
     from pnp.case import CaseError
     from pnp.errors import PnpError
     from pnp.solver.options import check_type_names, parse_cli_option
@@ -75,6 +76,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     comm = MPI.COMM_WORLD
     configure_logging(args.verbose, comm.rank)
+    logs.setup(args.verbose, comm.rank, info_from=("pnp.sweep",))  # case lines: run.log
 
     def error(message: object) -> int:
         if comm.rank == 0:
@@ -108,7 +110,7 @@ def sweep_command(args: argparse.Namespace) -> int:
                 shard=shard,
                 retry_failed=args.retry_failed,
                 petsc_options=petsc,
-                progress=lambda line: print(line, flush=True),
+                progress=logs.printer("pnp.sweep"),
                 case_progress=args.verbose,
                 stop=stop,
             )

@@ -8,12 +8,14 @@ solve restores that state and halves the step. Below the minimum step a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from pnp.errors import ConvergenceError
+from pnp.logs import on, phase
 from pnp.solver.newton import SolveReport
 from pnp.solver.problem import PnpProblem
 
@@ -54,7 +56,9 @@ def advance(
     iterations = substeps = 0
     report = SolveReport(True, "ALREADY_CONVERGED", 0, 0.0)
     saved = problem.copy_state()
+    where = on(problem.domain.mesh.comm)
     while current != target:
+        t0 = time.perf_counter()
         trial = (
             target if abs(target - current) <= step else current + step * _sign(target - current)
         )
@@ -65,15 +69,33 @@ def advance(
         report = problem.solve()
         iterations += report.iterations
         substeps += 1
-        if report.converged:
+        if report.converged:  # a target reached in one step is the caller's line
+            level = logging.DEBUG if substeps == 1 and trial == target else logging.INFO
+            took = time.perf_counter() - t0
+            log.log(
+                level,
+                "  %s: %g %s, newton %d, %.2f s",
+                stage,
+                trial,
+                unit,
+                report.iterations,
+                took,
+                extra=where,
+            )
             previous = (current, saved)
             current, saved = trial, problem.copy_state()
             step = min(step * GROWTH, max_step)
             continue
         problem.restore_state(saved)
         step *= 0.5
-        log.debug(
-            "%s: step to %g %s failed (%s); step now %g", stage, trial, unit, report.reason, step
+        log.info(
+            "  %s: step to %g %s failed (%s); step now %g",
+            stage,
+            trial,
+            unit,
+            report.reason,
+            step,
+            extra=where,
         )
         if step < min_step:
             apply(current)
@@ -95,6 +117,11 @@ def _sign(x: float) -> float:
 
 def ramp_fixed_charge(problem: PnpProblem) -> StepResult:
     """Solve at V = 0 without fixed charges, then switch them on gradually."""
+    with phase(log, problem.domain.mesh.comm, "charge ramp at 0 mV"):
+        return _ramp_fixed_charge(problem)
+
+
+def _ramp_fixed_charge(problem: PnpProblem) -> StepResult:
     settings = problem.case.solver
     problem.set_voltage(0.0)
     problem.set_charge_fraction(0.0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pnp.errors import ConvergenceError
+from pnp.logs import on, phase
 from pnp.solver.continuation import to_voltage
 from pnp.solver.current import CurrentMeter
 from pnp.solver.problem import PnpProblem
@@ -130,6 +131,12 @@ def find_reversal(
         return va
     if ib == 0.0:
         return vb
+    with phase(log, problem.domain.mesh.comm, "reversal-potential search"):
+        return _regula_falsi(problem, meter, states, (va, ia), (vb, ib), tol_mV, max_solves)
+
+
+def _regula_falsi(problem, meter, states, a, b, tol_mV: float, max_solves: int) -> float | None:
+    (va, ia), (vb, ib) = a, b
     side, previous = 0, np.inf
     for _ in range(max_solves):
         v = (va * ib - vb * ia) / (ib - ia)
@@ -142,6 +149,9 @@ def find_reversal(
             return None
         states[v] = problem.copy_state()
         i = float(meter.electrode_currents().sum())
+        log.debug(
+            "  reversal search: V = %+.6f mV, I = %+.4e", v, i, extra=on(problem.domain.mesh.comm)
+        )
         if i == 0.0 or abs(v - previous) < tol_mV:
             break
         previous = v

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pnp.case.schema import (
+    FIELD_FORMATS,
     PERMITTIVITY_PROFILES,
     SOLVER_PRESETS,
     Conditions,
@@ -32,7 +33,7 @@ SOLVER_KEYS = (
     "degree",
     "petsc_options",
 )
-OUTPUT_KEYS = ("fields", "profiles", "plots", "sections")
+OUTPUT_KEYS = ("fields", "field_format", "profiles", "plots", "sections")
 PERMITTIVITY_PROFILE_KEYS = ("kind", "transition_nm")
 
 
@@ -147,6 +148,7 @@ def read_output(r: Reader, data: Mapping[str, Any]) -> OutputSettings | None:
     r.keys(t, OUTPUT_KEYS, p)
     return OutputSettings(
         fields=r.boolean(t, "fields", p, default=True),
+        field_format=r.string(t, "field_format", p, default="vtx", choices=FIELD_FORMATS),
         profiles=r.boolean(t, "profiles", p, default=True),
         plots=r.boolean(t, "plots", p, default=True),
         sections=r.integer(t, "sections", p, default=5, ge=1),
