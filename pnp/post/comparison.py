@@ -60,11 +60,14 @@ from pnp.case.materials import segment_ends_nm, series_permeabilities
 from pnp.constants import FARADAY
 from pnp.post.groups import WALLED_KINDS, dimensionless_groups, pore_charges_mM
 from pnp.theory import (
+    PoreSection,
     access_limited_current_density,
     access_resistance,
     bulk_conductivity,
     donnan_ghk_current_density,
     donnan_ghk_voltage,
+    electroneutral_current,
+    electroneutral_voltage,
     ghk_current_density,
     ghk_total_current_density,
     ghk_voltage,
@@ -373,6 +376,72 @@ def access_ghk_model(
     }
 
 
+def pore_sections(case: Case) -> tuple[list[PoreSection], float] | None:
+    """The sections of the electroneutral model (from the inside bath) and the area (m^2)
+    of the reported current density; None for a shaped wall or a mesh file."""
+    g = case.geometry
+    if g.kind not in ("slab", "channel_1d", *WALLED_KINDS) or g.shape != "cylindrical":
+        return None
+    one_d = g.kind in ("slab", "channel_1d")
+
+    def area(radius_nm: float | None) -> float:
+        return 1.0 if radius_nm is None or g.kind == "slab" else math.pi * (radius_nm * 1e-9) ** 2
+
+    def diffusion(region: str) -> dict[str, float]:
+        factor = case.regions[region].diffusion_factor or 0.0
+        return {s.name: s.diffusion_m2_per_s * factor for s in case.species}
+
+    charges = pore_charges_mM(case)
+    if case.segments:
+        sections = [
+            PoreSection(seg.length_nm * 1e-9, area(seg.radius_nm), x, dict(seg.diffusion_m2_per_s))
+            for seg, (_, x) in zip(case.segments, charges, strict=True)
+        ]
+    else:
+        (pore_nm, pore_mM), *filt = charges
+        pore = PoreSection(
+            0.5 * pore_nm * 1e-9 if filt else pore_nm * 1e-9,
+            area(g.pore_radius_nm),
+            pore_mM,
+            diffusion("pore"),
+        )
+        sections = [pore]
+        if filt:
+            middle = PoreSection(
+                filt[0][0] * 1e-9, area(g.filter_radius_nm), filt[0][1], diffusion("filter")
+            )
+            sections = [pore, middle, pore]
+    if one_d and g.bath_length_nm > 0.0:
+        bath = PoreSection(g.bath_length_nm * 1e-9, area(g.bath_radius_nm), 0.0, diffusion("bath"))
+        sections = [bath, *sections, bath]
+    return sections, area(g.pore_radius_nm)
+
+
+def electroneutral_model(
+    case: Case, pnp_points: Sequence[Mapping], reversal_mV: float | None
+) -> dict | None:
+    """Electroneutral Nernst–Planck through the pore's sections (module doc)."""
+    found = pore_sections(case)
+    if found is None:
+        return None
+    sections, reference_area = found
+    c_in, c_out, charges = _species_maps(case)
+    t = case.conditions.temperature_K
+    try:
+        densities = [
+            electroneutral_current(sections, c_in, c_out, charges, p["voltage_mV"] * 1e-3, t)
+            / reference_area
+            for p in pnp_points
+        ]
+    except ValueError as err:  # e.g. beyond the limiting current
+        return {"reason": str(err)}
+    try:
+        model_rev = _finite_mV(electroneutral_voltage(sections, c_in, c_out, charges, t))
+    except ValueError:
+        model_rev = None
+    return model_agreement(pnp_points, reversal_mV, densities, model_rev)
+
+
 def fitted_ghk_model(
     case: Case, pnp_points: Sequence[Mapping], fitted: Mapping, reversal_mV: float | None
 ) -> dict:
@@ -400,6 +469,7 @@ def cheap_models(
     return {
         "donnan_ghk": donnan_ghk_model(case, pnp_points, reversal_mV),
         "access_ghk": access_ghk_model(case, pnp_points, ghk_reversal_mV, reversal_mV),
+        "electroneutral_np": electroneutral_model(case, pnp_points, reversal_mV),
         "fitted_ghk": fitted_ghk_model(case, pnp_points, fitted, reversal_mV),
     }
 
