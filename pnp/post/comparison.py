@@ -68,7 +68,7 @@ from pnp.theory import (
     donnan_ghk_voltage,
     electroneutral_current,
     electroneutral_voltage,
-    ghk_current_density,
+    fit_ghk_permeabilities,
     ghk_total_current_density,
     ghk_voltage,
 )
@@ -228,55 +228,21 @@ def axial_space_charge_M(
 
 
 def fitted_ghk(case: Case, pnp_points: Sequence[Mapping]) -> dict:
-    """Least-squares permeabilities from the PNP species currents."""
-    temperature = case.conditions.temperature_K
+    """Least-squares permeabilities from the PNP species currents (`pnp.theory.ghk_fit`)."""
     converged = [p for p in pnp_points if p["converged"]]
-    perms = {}
-    for s in case.species:
-        g = np.array(
-            [
-                float(
-                    ghk_current_density(
-                        s.charge,
-                        1.0,
-                        s.inside_mM,
-                        s.outside_mM,
-                        p["voltage_mV"] * 1e-3,
-                        temperature,
-                    )
-                )
-                for p in converged
-            ]
-        )
-        i = np.array([species_densities(p)[s.name] for p in converged])
-        denominator = float(g @ g)
-        perms[s.name] = max(float(g @ i) / denominator, 0.0) if denominator > 0 else 0.0
-    total_pnp = np.array([p["current_density_A_per_m2"] for p in converged])
-    total_fit = np.array(
-        [
-            sum(
-                float(
-                    ghk_current_density(
-                        s.charge,
-                        perms[s.name],
-                        s.inside_mM,
-                        s.outside_mM,
-                        p["voltage_mV"] * 1e-3,
-                        temperature,
-                    )
-                )
-                for s in case.species
-            )
-            for p in converged
-        ]
+    fit = fit_ghk_permeabilities(
+        [p["voltage_mV"] * 1e-3 for p in converged],
+        {s.name: [species_densities(p)[s.name] for p in converged] for s in case.species},
+        *_species_maps(case),
+        case.conditions.temperature_K,
+        NEAR_ZERO,
     )
-    scale = float(np.max(np.abs(total_pnp))) if total_pnp.size else 0.0
-    residual = float(np.sqrt(np.mean((total_fit - total_pnp) ** 2)) / scale) if scale > 0 else None
+    perms = fit.permeabilities_m_per_s
     return {
         "permeabilities_m_per_s": perms,
-        "relative_rms_residual": residual,
+        "relative_rms_residual": fit.relative_rms_residual,
         "reversal_potential_mV": _ghk_reversal(case, perms) if any(perms.values()) else None,
-        "current_densities_A_per_m2": total_fit.tolist(),
+        "current_densities_A_per_m2": fit.current_densities_A_per_m2,
         "voltages_mV": [p["voltage_mV"] for p in converged],
     }
 
@@ -455,7 +421,10 @@ def fitted_ghk_model(
         float(ghk_total_current_density(perms, c_in, c_out, charges, p["voltage_mV"] * 1e-3, t))
         for p in pnp_points
     ]
-    return model_agreement(pnp_points, reversal_mV, densities, fitted["reversal_potential_mV"])
+    return {
+        "permeabilities_m_per_s": dict(perms),
+        **model_agreement(pnp_points, reversal_mV, densities, fitted["reversal_potential_mV"]),
+    }
 
 
 def cheap_models(

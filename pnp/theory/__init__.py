@@ -3,7 +3,8 @@
 Nernst and GHK potentials and currents, activity coefficients, Debye length,
 Donnan equilibrium, Gouy–Chapman/Grahame double layers and their finite-ion-size
 (Bikerman) counterpart, Planck and Teorell–Meyer–Sievers diffusion potentials, GHK with Donnan
-partitioning or access resistance, electroneutral Nernst–Planck through a pore of sections,
+partitioning, access resistance or fitted permeabilities, electroneutral Nernst–Planck
+through a pore of sections,
 driving forces and transport free energies.  Everything is in SI inside (volts,
 metres, A/m^2, C/m^2, J/mol, kelvin) with concentrations in mM (= mol/m^3); the
 sign conventions are those of PHYSICS.md: ``V = phi_in - phi_out`` and outward
@@ -64,6 +65,7 @@ from pnp.theory.ghk import (
     ghk_total_current_density,
     ghk_voltage,
 )
+from pnp.theory.ghk_fit import GHKFit, fit_ghk_permeabilities
 from pnp.theory.nernst import nernst_potential
 from pnp.theory.steric import (
     packing_parameter,
@@ -91,6 +93,7 @@ __all__ = [
     "DonnanEquilibrium",
     "DonnanFaces",
     "ElectroneutralSolution",
+    "GHKFit",
     "PoreSection",
     "TMSPotential",
     "access_limited_current_density",
@@ -111,6 +114,7 @@ __all__ = [
     "electroneutral_current",
     "electroneutral_solution",
     "electroneutral_voltage",
+    "fit_ghk_permeabilities",
     "ghk_current_density",
     "ghk_total_current_density",
     "ghk_voltage",
