@@ -60,14 +60,13 @@ from pnp.case.materials import segment_ends_nm, series_permeabilities
 from pnp.constants import FARADAY
 from pnp.post.groups import WALLED_KINDS, dimensionless_groups, pore_charges_mM
 from pnp.theory import (
+    ElectroneutralPore,
     PoreSection,
     access_limited_current_density,
     access_resistance,
     bulk_conductivity,
     donnan_ghk_current_density,
     donnan_ghk_voltage,
-    electroneutral_current,
-    electroneutral_voltage,
     fit_ghk_permeabilities,
     ghk_total_current_density,
     ghk_voltage,
@@ -392,17 +391,22 @@ def electroneutral_model(
         return None
     sections, reference_area = found
     c_in, c_out, charges = _species_maps(case)
-    t = case.conditions.temperature_K
     try:
-        densities = [
-            electroneutral_current(sections, c_in, c_out, charges, p["voltage_mV"] * 1e-3, t)
-            / reference_area
-            for p in pnp_points
-        ]
+        pore = ElectroneutralPore(sections, c_in, c_out, charges, case.conditions.temperature_K)
+        densities = [pore.current(p["voltage_mV"] * 1e-3) / reference_area for p in pnp_points]
     except ValueError as err:  # e.g. beyond the limiting current
         return {"reason": str(err)}
+    volts = [p["voltage_mV"] * 1e-3 for p in pnp_points]
+    bracket = next(
+        (
+            (volts[k], volts[k + 1])
+            for k in range(len(volts) - 1)
+            if densities[k] * densities[k + 1] <= 0
+        ),
+        None,
+    )
     try:
-        model_rev = _finite_mV(electroneutral_voltage(sections, c_in, c_out, charges, t))
+        model_rev = _finite_mV(pore.reversal_potential(bracket))
     except ValueError:
         model_rev = None
     return model_agreement(pnp_points, reversal_mV, densities, model_rev)

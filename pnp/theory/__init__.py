@@ -45,6 +45,7 @@ from pnp.theory.diffusion_potential import (
 )
 from pnp.theory.donnan import DonnanEquilibrium, donnan_equilibrium, donnan_potential_1to1
 from pnp.theory.electroneutral import (
+    ElectroneutralPore,
     ElectroneutralSolution,
     PoreSection,
     electroneutral_current,
@@ -92,6 +93,7 @@ __all__ = [
     "WATER_RELATIVE_PERMITTIVITY",
     "DonnanEquilibrium",
     "DonnanFaces",
+    "ElectroneutralPore",
     "ElectroneutralSolution",
     "GHKFit",
     "PoreSection",

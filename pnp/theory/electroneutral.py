@@ -191,10 +191,17 @@ class _Pore:
         carriers = resistance / conductance  # resistance-weighted harmonic mean
         return (self.c_in - self.c_out + self.z * carriers * psi_in) / resistance
 
-    def solve(self, psi_in: float, tol: float = 1e-10, max_steps: int = 60) -> np.ndarray:
+    def solve(
+        self,
+        psi_in: float,
+        start: np.ndarray | None = None,
+        tol: float = 1e-8,
+        max_steps: int = 60,
+    ) -> np.ndarray:
         """Gauss–Newton on the mismatch with step halving (zero flows never empty the pore,
-        so a trial step can always be shortened to a valid one)."""
-        flows = self.guess(psi_in)
+        so a trial step can always be shortened to a valid one), from `start` or the
+        series-resistance guess."""
+        flows = self.guess(psi_in) if start is None else start.copy()
         typical = float(np.max(np.abs(self.guess(1.0))))  # flows driven by one V_T
         r = self.mismatch(flows, psi_in)
         while r is None:
@@ -216,7 +223,7 @@ class _Pore:
                 jac[:, k] = (rk - r) / h
             step = np.linalg.lstsq(jac, -r, rcond=None)[0]
             t = 1.0
-            while t > 1e-6:
+            while t > 1e-3:
                 new = self.mismatch(flows + t * step, psi_in)
                 if new is not None and float(np.max(np.abs(new))) < norm:
                     break
@@ -225,7 +232,7 @@ class _Pore:
                 break
             flows, r = flows + t * step, new
         norm = float(np.max(np.abs(r)))
-        if norm < 1e3 * tol:  # stalled at the integrator's accuracy
+        if norm < 1e2 * tol:  # stalled at the integrator's accuracy
             return flows
         raise _NoSolutionError(norm)
 
@@ -238,6 +245,104 @@ class _NoSolutionError(Exception):
     """Gauss–Newton stalled; args[0] is the remaining mismatch."""
 
 
+class ElectroneutralPore:
+    """The electroneutral model of one pore and its baths (module doc): `solution(V)` at a
+    voltage (each solve starts from the last one's flows), `reversal_potential()`.
+
+    Species absent from both baths are left out. Raises ValueError for bad input, a section
+    whose fixed charge has no counter-ion, or no solution at a voltage (for instance beyond
+    the limiting current, where the pore empties of ions and electroneutrality breaks
+    down)."""
+
+    def __init__(
+        self,
+        sections: Sequence[PoreSection],
+        c_in: Mapping[str, float],
+        c_out: Mapping[str, float],
+        charges: Mapping[str, float],
+        temperature: float = DEFAULT_TEMPERATURE,
+    ) -> None:
+        names = check.same_keys({"c_in": c_in, "c_out": c_out, "charges": charges})
+        if not sections:
+            raise ValueError("sections: the pore needs at least one section")
+        for s in sections:
+            check.positive("length_m", s.length_m, "m")
+            check.positive("area_m2", s.area_m2, "m^2")
+            check.finite_float("fixed_charge_mM", s.fixed_charge_mM)
+            for n in names:
+                check.positive(f"diffusion_m2_per_s[{n!r}]", s.diffusion_m2_per_s[n], "m^2/s")
+        for n in names:
+            check.non_negative(f"c_in[{n!r}]", c_in[n], "mM")
+            check.non_negative(f"c_out[{n!r}]", c_out[n], "mM")
+        present = [n for n in names if c_in[n] > 0.0 or c_out[n] > 0.0]
+        if not present:
+            raise ValueError("c_in, c_out: no species in either bath")
+        for side, bath in (("c_in", c_in), ("c_out", c_out)):
+            net = sum(charges[n] * bath[n] for n in present)
+            total = sum(abs(charges[n]) * bath[n] for n in present)
+            if abs(net) > 1e-9 * max(total, 1e-300):
+                raise ValueError(f"{side}: the bath must be electroneutral (sum z c = {net:g} mM)")
+        self.names = names
+        self.present = present
+        self.charges = {n: float(charges[n]) for n in names}
+        self.vt = thermal_voltage(check.temperature(temperature))
+        self._pore = _Pore(sections, present, charges, c_in, c_out)
+        self._last: tuple[float, np.ndarray] | None = None
+
+    def _flows(self, voltage: float) -> np.ndarray:
+        psi_in = check.finite_float("voltage", voltage) / self.vt
+        start = None
+        if self._last is not None and abs(self._last[0] - psi_in) < 8.0:
+            start = self._last[1]
+        try:
+            flows = self._pore.solve(psi_in, start)
+        except _NoSolutionError as err:
+            if start is None:
+                raise ValueError(
+                    f"voltage: no electroneutral solution at {1e3 * voltage:g} mV (mismatch "
+                    f"{err.args[0]:.2g} at the outside bath; beyond the limiting current?)"
+                ) from None
+            self._last = None
+            return self._flows(voltage)
+        self._last = (psi_in, flows)
+        return flows
+
+    def solution(self, voltage: float) -> ElectroneutralSolution:
+        """Species currents at `voltage` (V)."""
+        flows = self._flows(voltage)
+        residual = float(np.max(np.abs(self._pore.mismatch(flows, voltage / self.vt))))
+        currents = {n: 0.0 for n in self.names}
+        for n, f in zip(self.present, flows, strict=True):
+            currents[n] = float(self.charges[n] * FARADAY * f * self._pore.flow_unit)
+        return ElectroneutralSolution(currents, sum(currents.values()), residual)
+
+    def current(self, voltage: float) -> float:
+        """Total current (A) at `voltage` (V)."""
+        return self.solution(voltage).current_A
+
+    def reversal_potential(self, bracket: tuple[float, float] | None = None) -> float:
+        """Zero-current potential (V; the current rises with V), searched from 0 V outwards
+        in steps of V_T unless a `bracket` (V, V) with a sign change is given."""
+        from scipy.optimize import brentq
+
+        if bracket is not None:
+            lo, hi = sorted(bracket)
+            if self.current(lo) * self.current(hi) <= 0.0:
+                return brentq(self.current, lo, hi, xtol=1e-7, rtol=1e-10)
+        at_zero = self.current(0.0)
+        if at_zero == 0.0:
+            return 0.0
+        direction = -1.0 if at_zero > 0.0 else 1.0
+        near, step = 0.0, self.vt
+        for _ in range(12):
+            far = near + direction * step
+            if math.copysign(1.0, self.current(far)) != math.copysign(1.0, at_zero):
+                lo, hi = sorted((near, far))
+                return brentq(self.current, lo, hi, xtol=1e-7, rtol=1e-10)
+            near, step = far, 2.0 * step
+        raise ValueError("no zero-current potential within 4000 thermal voltages")
+
+
 def electroneutral_solution(
     sections: Sequence[PoreSection],
     c_in: Mapping[str, float],
@@ -246,47 +351,9 @@ def electroneutral_solution(
     voltage: float,
     temperature: float = DEFAULT_TEMPERATURE,
 ) -> ElectroneutralSolution:
-    """Species currents of the electroneutral pore at `voltage` (V); see the module doc.
-
-    Species absent from both baths are left out. Raises ValueError if the fixed charge of a
-    section has no counter-ion or the shooting finds no solution (for instance beyond the
-    limiting current, where the pore empties of ions and electroneutrality breaks down)."""
-    names = check.same_keys({"c_in": c_in, "c_out": c_out, "charges": charges})
-    if not sections:
-        raise ValueError("sections: the pore needs at least one section")
-    for s in sections:
-        check.positive("length_m", s.length_m, "m")
-        check.positive("area_m2", s.area_m2, "m^2")
-        check.finite_float("fixed_charge_mM", s.fixed_charge_mM)
-        for n in names:
-            check.positive(f"diffusion_m2_per_s[{n!r}]", s.diffusion_m2_per_s[n], "m^2/s")
-    for n in names:
-        check.non_negative(f"c_in[{n!r}]", c_in[n], "mM")
-        check.non_negative(f"c_out[{n!r}]", c_out[n], "mM")
-    present = [n for n in names if c_in[n] > 0.0 or c_out[n] > 0.0]
-    if not present:
-        raise ValueError("c_in, c_out: no species in either bath")
-    for side, bath in (("c_in", c_in), ("c_out", c_out)):
-        net = sum(charges[n] * bath[n] for n in present)
-        total = sum(abs(charges[n]) * bath[n] for n in present)
-        if abs(net) > 1e-9 * max(total, 1e-300):
-            raise ValueError(f"{side}: the bath must be electroneutral (sum z c = {net:g} mM)")
-    vt = thermal_voltage(check.temperature(temperature))
-    psi_in = check.finite_float("voltage", voltage) / vt
-    pore = _Pore(sections, present, charges, c_in, c_out)
-
-    try:
-        flows = pore.solve(psi_in)
-    except _NoSolutionError as err:
-        raise ValueError(
-            f"voltage: no electroneutral solution at {1e3 * voltage:g} mV (mismatch "
-            f"{err.args[0]:.2g} at the outside bath; beyond the limiting current?)"
-        ) from None
-    residual = float(np.max(np.abs(pore.mismatch(flows, psi_in))))
-    currents = {n: 0.0 for n in names}
-    for n, f in zip(present, flows, strict=True):
-        currents[n] = float(charges[n] * FARADAY * f * pore.flow_unit)
-    return ElectroneutralSolution(currents, sum(currents.values()), residual)
+    """Species currents of the electroneutral pore at `voltage` (V); see
+    :class:`ElectroneutralPore`."""
+    return ElectroneutralPore(sections, c_in, c_out, charges, temperature).solution(voltage)
 
 
 def electroneutral_current(
@@ -308,23 +375,5 @@ def electroneutral_voltage(
     charges: Mapping[str, float],
     temperature: float = DEFAULT_TEMPERATURE,
 ) -> float:
-    """Zero-current potential (V) of the electroneutral pore (the current rises with V)."""
-    vt = thermal_voltage(check.temperature(temperature))
-
-    def current(v: float) -> float:
-        return electroneutral_current(sections, c_in, c_out, charges, v, temperature)
-
-    at_zero = current(0.0)
-    if at_zero == 0.0:
-        return 0.0
-    direction = -1.0 if at_zero > 0.0 else 1.0
-    near, step = 0.0, vt
-    for _ in range(12):
-        far = near + direction * step
-        if math.copysign(1.0, current(far)) != math.copysign(1.0, at_zero):
-            from scipy.optimize import brentq
-
-            lo, hi = sorted((near, far))
-            return brentq(current, lo, hi, xtol=1e-12, rtol=1e-12)
-        near, step = far, 2.0 * step
-    raise ValueError("no zero-current potential within 4000 thermal voltages")
+    """Zero-current potential (V) of the electroneutral pore."""
+    return ElectroneutralPore(sections, c_in, c_out, charges, temperature).reversal_potential()
