@@ -32,7 +32,7 @@ SWEEPS = {
     "atlas_debye_bath": ("debye_over_length", "bath_concentration_ratio"),
     "atlas_debye_permittivity": ("debye_over_length", "permittivity_contrast"),
     "atlas_voltage_donnan": ("max_voltage_over_thermal", "donnan_ratio"),
-    "atlas_access_debye": ("access_ratio", "radius_over_debye"),
+    "atlas_access_debye": ("access_ratio", "debye_over_length"),
 }
 MODELS = ("ghk", "donnan_ghk", "access_ghk", "electroneutral_np", "fitted_ghk")
 LABELS = {
