@@ -102,6 +102,26 @@ def atlas_rows(out: Path) -> list[dict]:
     return rows
 
 
+def shipped_records(rows: list[dict]) -> list[dict]:
+    """The atlas as `pnp.theory.ghk_validity` reads it (fold errors capped at ln 1000 where
+    the signs disagree, rounded to 4 significant digits)."""
+
+    def short(value: float | None, cap: float = math.inf) -> float | None:
+        return None if value is None else float(f"{min(value, cap):.4g}")
+
+    return [
+        {
+            "sweep": r["sweep"],
+            "groups": {
+                k.removeprefix("group_"): short(v) for k, v in r.items() if k.startswith("group_")
+            },
+            "fold_errors": {m: short(r[f"{m}_max_fold_error"], INFINITE_FOLD) for m in MODELS},
+            "reversal_errors_mV": {m: short(r[f"{m}_reversal_potential_error_mV"]) for m in MODELS},
+        }
+        for r in rows
+    ]
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     columns = list(rows[0]) if rows else []
     with path.open("w", newline="") as f:
@@ -223,6 +243,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="the atlas folder written by scripts/atlas")
     parser.add_argument("--images", type=Path, default=None, help="copy the maps here")
+    parser.add_argument(
+        "--ship", type=Path, default=None, help="write the atlas JSON of pnp.theory.ghk_validity"
+    )
     args = parser.parse_args()
     rows = atlas_rows(args.out)
     if not rows:
@@ -235,6 +258,9 @@ def main() -> int:
             if path is not None and args.images is not None:
                 args.images.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, args.images / path.name)
+    if args.ship is not None:
+        lines = ",\n".join(json.dumps(r, separators=(",", ":")) for r in shipped_records(rows))
+        args.ship.write_text('{"cases": [\n' + lines + "\n]}\n")
     seconds = sum(r["seconds"] or 0.0 for r in rows)
     print(f"{len(rows)} cases, {seconds:.0f} s of case time; {args.out / 'atlas.csv'}\n")
     print(table(rows))

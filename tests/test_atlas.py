@@ -124,3 +124,48 @@ def test_equal_groups_give_equal_fold_errors_for_ghk_and_every_cheap_model(share
         assert other["reversal_potential_error_mV"] == pytest.approx(
             entry["reversal_potential_error_mV"], abs=1e-5
         ), model
+
+
+def test_validity_adviser_on_held_out_atlas_cases():
+    """Every fifth atlas case predicted from the other four fifths (k = 2 neighbours)."""
+    from pnp.theory.ghk_validity import held_out_errors, shipped_atlas
+
+    atlas = shipped_atlas()
+    assert len(atlas) >= 200
+    errors = held_out_errors(atlas)
+    for model in ("ghk", "donnan_ghk", "electroneutral_np", "fitted_ghk"):
+        e = errors[model]
+        assert e["cases"] >= 40, model
+        assert e["median_log10_fold_miss"] < 0.1, model  # 0.024 to 0.043 measured
+        assert e["current_verdict_agreement"] >= 0.85, model  # 0.91 to 1.0 measured
+        assert e["median_reversal_miss_mV"] < 0.1, model
+
+
+def test_validity_adviser_returns_an_atlas_case_at_its_own_groups():
+    from pnp.theory.ghk_validity import predict_validity, shipped_atlas
+
+    case = next(
+        c
+        for c in shipped_atlas()
+        if c.sweep == "atlas_debye_donnan" and c.groups["donnan_ratio"] == 0.1
+    )
+    predicted = predict_validity(case.groups)
+    assert predicted["ghk"].nearest == pytest.approx(0.0, abs=1e-12)
+    assert predicted["ghk"].fold_error == pytest.approx(case.fold_errors["ghk"], rel=1e-6)
+    assert predicted["access_ghk"].nearest > 1.0  # no slab case has mouths: far away
+
+
+def test_ghk_validity_command(capsys):
+    import json
+
+    from pnp.cli import main
+
+    code = main(["theory", "ghk-validity", "--debye-over-length", "3", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    ghk = out["models"]["ghk"]
+    assert ghk["current_within_5_percent"]  # a dilute uncharged slab: GHK is exact
+    assert ghk["max_fold_factor"] == pytest.approx(math.exp(ghk["max_fold_error"]))
+    assert main(["theory", "ghk-validity", "--debye-over-length", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--debye-over-length" in err
