@@ -205,11 +205,11 @@ def draw(out: Path, sweep: str, rows: list[dict], kind: str) -> Path | None:
             )
         )
     what = "<= 5 % current" if kind == "fold" else "<= 1 mV"
-    ax.legend(handles=legend, title=f"inside {what}", fontsize=7, title_fontsize=8, loc="best")
+    ax.legend(handles=legend, title=f"region {what}", fontsize=7, title_fontsize=8, loc="best")
     ax.set_xlabel(f"log10 {GROUP_LABELS[gx]}")
     ax.set_ylabel(f"log10 {GROUP_LABELS[gy]}")
-    note = "; X: GHK has the wrong sign" if kind == "fold" else ""
-    ax.set_title(f"{sweep}: GHK {title} error; lines: each model's {what} region{note}", fontsize=8)
+    note = " (X: GHK has the wrong sign)" if kind == "fold" else ""
+    ax.set_title(f"{sweep}: GHK {title} error{note}", fontsize=9)
     path = out / f"{sweep}_{kind}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
