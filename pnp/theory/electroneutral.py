@@ -70,7 +70,9 @@ def donnan_jump(c: np.ndarray, z: np.ndarray, fixed_charge_mM: float, scale: flo
     x = fixed_charge_mM / scale
 
     def f(delta: float) -> float:
-        return float(np.sum(z * c * np.exp(-z * delta))) + x
+        # while bracketing, one sign's exponentials may overflow to +-inf: the sign is right
+        with np.errstate(over="ignore"):
+            return float(np.sum(z * c * np.exp(-z * delta))) + x
 
     if f(0.0) == 0.0:
         return 0.0
