@@ -200,3 +200,22 @@ def test_access_resistance_explains_most_of_a_short_wide_pore(shared_tmp):
     assert access["access_resistance_ohm"] > 0.0
     assert cmp["max_fold_error"] > 0.5  # GHK more than 1.6-fold too large
     assert access["max_fold_error"] < 0.05  # within 5 % (0.9 % at this mesh)
+
+
+def test_electroneutral_model_explains_a_long_charged_slab(shared_tmp):
+    """A charged slab 100 lambda_D long between 100 and 20 mM: GHK misses the PNP current
+    twofold, the electroneutral Nernst–Planck model (Donnan jumps, no constant field)
+    follows it within the double layers' share."""
+    data = slab(1.0)
+    data["geometry"] = {"kind": "slab", "pore_length_nm": 100.0, "bath_length_nm": 20.0}
+    data["geometry"]["mesh_size_nm"] = 4.0
+    data["regions"] = {"pore": {"fixed_charge_M": -0.02}}
+    for s in data["species"]:
+        s["inside_mM"], s["outside_mM"] = 100.0, 20.0
+    cmp = comparison(shared_tmp, "long", data)
+    assert cmp["dimensionless_groups"]["debye_over_length"] < 0.03
+    assert cmp["max_fold_error"] > 0.5
+    model = cmp["cheap_models"]["electroneutral_np"]
+    assert model["sign_disagreements"] == 0
+    assert model["max_fold_error"] < 1e-2  # 0.25 % measured
+    assert abs(model["reversal_potential_error_mV"]) < 0.1  # 0.03 mV measured

@@ -60,12 +60,14 @@ from pnp.case.materials import segment_ends_nm, series_permeabilities
 from pnp.constants import FARADAY
 from pnp.post.groups import WALLED_KINDS, dimensionless_groups, pore_charges_mM
 from pnp.theory import (
+    ElectroneutralPore,
+    PoreSection,
     access_limited_current_density,
     access_resistance,
     bulk_conductivity,
     donnan_ghk_current_density,
     donnan_ghk_voltage,
-    ghk_current_density,
+    fit_ghk_permeabilities,
     ghk_total_current_density,
     ghk_voltage,
 )
@@ -225,55 +227,21 @@ def axial_space_charge_M(
 
 
 def fitted_ghk(case: Case, pnp_points: Sequence[Mapping]) -> dict:
-    """Least-squares permeabilities from the PNP species currents."""
-    temperature = case.conditions.temperature_K
+    """Least-squares permeabilities from the PNP species currents (`pnp.theory.ghk_fit`)."""
     converged = [p for p in pnp_points if p["converged"]]
-    perms = {}
-    for s in case.species:
-        g = np.array(
-            [
-                float(
-                    ghk_current_density(
-                        s.charge,
-                        1.0,
-                        s.inside_mM,
-                        s.outside_mM,
-                        p["voltage_mV"] * 1e-3,
-                        temperature,
-                    )
-                )
-                for p in converged
-            ]
-        )
-        i = np.array([species_densities(p)[s.name] for p in converged])
-        denominator = float(g @ g)
-        perms[s.name] = max(float(g @ i) / denominator, 0.0) if denominator > 0 else 0.0
-    total_pnp = np.array([p["current_density_A_per_m2"] for p in converged])
-    total_fit = np.array(
-        [
-            sum(
-                float(
-                    ghk_current_density(
-                        s.charge,
-                        perms[s.name],
-                        s.inside_mM,
-                        s.outside_mM,
-                        p["voltage_mV"] * 1e-3,
-                        temperature,
-                    )
-                )
-                for s in case.species
-            )
-            for p in converged
-        ]
+    fit = fit_ghk_permeabilities(
+        [p["voltage_mV"] * 1e-3 for p in converged],
+        {s.name: [species_densities(p)[s.name] for p in converged] for s in case.species},
+        *_species_maps(case),
+        case.conditions.temperature_K,
+        NEAR_ZERO,
     )
-    scale = float(np.max(np.abs(total_pnp))) if total_pnp.size else 0.0
-    residual = float(np.sqrt(np.mean((total_fit - total_pnp) ** 2)) / scale) if scale > 0 else None
+    perms = fit.permeabilities_m_per_s
     return {
         "permeabilities_m_per_s": perms,
-        "relative_rms_residual": residual,
+        "relative_rms_residual": fit.relative_rms_residual,
         "reversal_potential_mV": _ghk_reversal(case, perms) if any(perms.values()) else None,
-        "current_densities_A_per_m2": total_fit.tolist(),
+        "current_densities_A_per_m2": fit.current_densities_A_per_m2,
         "voltages_mV": [p["voltage_mV"] for p in converged],
     }
 
@@ -373,6 +341,77 @@ def access_ghk_model(
     }
 
 
+def pore_sections(case: Case) -> tuple[list[PoreSection], float] | None:
+    """The sections of the electroneutral model (from the inside bath) and the area (m^2)
+    of the reported current density; None for a shaped wall or a mesh file."""
+    g = case.geometry
+    if g.kind not in ("slab", "channel_1d", *WALLED_KINDS) or g.shape != "cylindrical":
+        return None
+    one_d = g.kind in ("slab", "channel_1d")
+
+    def area(radius_nm: float | None) -> float:
+        return 1.0 if radius_nm is None or g.kind == "slab" else math.pi * (radius_nm * 1e-9) ** 2
+
+    def diffusion(region: str) -> dict[str, float]:
+        factor = case.regions[region].diffusion_factor or 0.0
+        return {s.name: s.diffusion_m2_per_s * factor for s in case.species}
+
+    charges = pore_charges_mM(case)
+    if case.segments:
+        sections = [
+            PoreSection(seg.length_nm * 1e-9, area(seg.radius_nm), x, dict(seg.diffusion_m2_per_s))
+            for seg, (_, x) in zip(case.segments, charges, strict=True)
+        ]
+    else:
+        (pore_nm, pore_mM), *filt = charges
+        pore = PoreSection(
+            0.5 * pore_nm * 1e-9 if filt else pore_nm * 1e-9,
+            area(g.pore_radius_nm),
+            pore_mM,
+            diffusion("pore"),
+        )
+        sections = [pore]
+        if filt:
+            middle = PoreSection(
+                filt[0][0] * 1e-9, area(g.filter_radius_nm), filt[0][1], diffusion("filter")
+            )
+            sections = [pore, middle, pore]
+    if one_d and g.bath_length_nm > 0.0:
+        bath = PoreSection(g.bath_length_nm * 1e-9, area(g.bath_radius_nm), 0.0, diffusion("bath"))
+        sections = [bath, *sections, bath]
+    return sections, area(g.pore_radius_nm)
+
+
+def electroneutral_model(
+    case: Case, pnp_points: Sequence[Mapping], reversal_mV: float | None
+) -> dict | None:
+    """Electroneutral Nernst–Planck through the pore's sections (module doc)."""
+    found = pore_sections(case)
+    if found is None:
+        return None
+    sections, reference_area = found
+    c_in, c_out, charges = _species_maps(case)
+    try:
+        pore = ElectroneutralPore(sections, c_in, c_out, charges, case.conditions.temperature_K)
+        densities = [pore.current(p["voltage_mV"] * 1e-3) / reference_area for p in pnp_points]
+    except ValueError as err:  # e.g. beyond the limiting current
+        return {"reason": str(err)}
+    volts = [p["voltage_mV"] * 1e-3 for p in pnp_points]
+    bracket = next(
+        (
+            (volts[k], volts[k + 1])
+            for k in range(len(volts) - 1)
+            if densities[k] * densities[k + 1] <= 0
+        ),
+        None,
+    )
+    try:
+        model_rev = _finite_mV(pore.reversal_potential(bracket))
+    except ValueError:
+        model_rev = None
+    return model_agreement(pnp_points, reversal_mV, densities, model_rev)
+
+
 def fitted_ghk_model(
     case: Case, pnp_points: Sequence[Mapping], fitted: Mapping, reversal_mV: float | None
 ) -> dict:
@@ -386,7 +425,10 @@ def fitted_ghk_model(
         float(ghk_total_current_density(perms, c_in, c_out, charges, p["voltage_mV"] * 1e-3, t))
         for p in pnp_points
     ]
-    return model_agreement(pnp_points, reversal_mV, densities, fitted["reversal_potential_mV"])
+    return {
+        "permeabilities_m_per_s": dict(perms),
+        **model_agreement(pnp_points, reversal_mV, densities, fitted["reversal_potential_mV"]),
+    }
 
 
 def cheap_models(
@@ -400,6 +442,7 @@ def cheap_models(
     return {
         "donnan_ghk": donnan_ghk_model(case, pnp_points, reversal_mV),
         "access_ghk": access_ghk_model(case, pnp_points, ghk_reversal_mV, reversal_mV),
+        "electroneutral_np": electroneutral_model(case, pnp_points, reversal_mV),
         "fitted_ghk": fitted_ghk_model(case, pnp_points, fitted, reversal_mV),
     }
 

@@ -3,7 +3,8 @@
 Nernst and GHK potentials and currents, activity coefficients, Debye length,
 Donnan equilibrium, Gouy–Chapman/Grahame double layers and their finite-ion-size
 (Bikerman) counterpart, Planck and Teorell–Meyer–Sievers diffusion potentials, GHK with Donnan
-partitioning or access resistance,
+partitioning, access resistance or fitted permeabilities, electroneutral Nernst–Planck
+through a pore of sections,
 driving forces and transport free energies.  Everything is in SI inside (volts,
 metres, A/m^2, C/m^2, J/mol, kelvin) with concentrations in mM (= mol/m^3); the
 sign conventions are those of PHYSICS.md: ``V = phi_in - phi_out`` and outward
@@ -43,6 +44,14 @@ from pnp.theory.diffusion_potential import (
     tms_potential_components,
 )
 from pnp.theory.donnan import DonnanEquilibrium, donnan_equilibrium, donnan_potential_1to1
+from pnp.theory.electroneutral import (
+    ElectroneutralPore,
+    ElectroneutralSolution,
+    PoreSection,
+    electroneutral_current,
+    electroneutral_solution,
+    electroneutral_voltage,
+)
 from pnp.theory.energetics import (
     driving_force,
     ohmic_current_density,
@@ -57,6 +66,7 @@ from pnp.theory.ghk import (
     ghk_total_current_density,
     ghk_voltage,
 )
+from pnp.theory.ghk_fit import GHKFit, fit_ghk_permeabilities
 from pnp.theory.nernst import nernst_potential
 from pnp.theory.steric import (
     packing_parameter,
@@ -83,6 +93,10 @@ __all__ = [
     "WATER_RELATIVE_PERMITTIVITY",
     "DonnanEquilibrium",
     "DonnanFaces",
+    "ElectroneutralPore",
+    "ElectroneutralSolution",
+    "GHKFit",
+    "PoreSection",
     "TMSPotential",
     "access_limited_current_density",
     "access_resistance",
@@ -99,6 +113,10 @@ __all__ = [
     "donnan_ghk_voltage",
     "donnan_potential_1to1",
     "driving_force",
+    "electroneutral_current",
+    "electroneutral_solution",
+    "electroneutral_voltage",
+    "fit_ghk_permeabilities",
     "ghk_current_density",
     "ghk_total_current_density",
     "ghk_voltage",

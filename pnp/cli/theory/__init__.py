@@ -29,6 +29,7 @@ _SUBCOMMANDS = (
     surfaces.add_gouy_chapman,
     potentials.add_planck,
     potentials.add_tms,
+    potentials.add_ghk_validity,
     energetics.add_driving_force,
     energetics.add_energy,
     energetics.add_pmf,

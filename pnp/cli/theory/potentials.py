@@ -343,3 +343,78 @@ def _add_salt_pair(p: argparse.ArgumentParser) -> None:
         metavar="M2_PER_S",
         help="anion diffusion coefficient, m^2/s",
     )
+
+
+def _ghk_validity(args: argparse.Namespace) -> tuple[Payload, list[str]]:
+    from pnp.theory.ghk_validity import FOLD_CAP, LABELS, predict_validity
+
+    groups = {
+        name: value
+        for name, value in (
+            ("debye_over_length", args.debye_over_length),
+            ("donnan_ratio", args.donnan_ratio),
+            ("permittivity_contrast", args.permittivity_contrast),
+            ("access_ratio", args.access_ratio),
+            ("bath_concentration_ratio", args.bath_ratio),
+            ("max_voltage_over_thermal", args.voltage_over_thermal),
+        )
+        if value is not None
+    }
+    predictions = predict_validity(groups, k=args.neighbours)
+    payload: Payload = {"groups": groups, "models": {}}
+    lines = ["Predicted from the atlas (groups not given take the atlas's base values):"]
+    for model, p in predictions.items():
+        if p is None:
+            payload["models"][model] = None
+            continue
+        payload["models"][model] = {
+            "max_fold_error": p.fold_error,
+            "max_fold_factor": p.fold_factor,
+            "current_within_5_percent": p.current_within_5_percent,
+            "reversal_error_mV": p.reversal_error_mV,
+            "reversal_within_1_mV": p.reversal_within_1_mV,
+            "nearest_atlas_case_decades": p.nearest,
+        }
+        reversal = "?" if p.reversal_error_mV is None else f"{p.reversal_error_mV:.3g} mV"
+        verdict = "within 5 %" if p.current_within_5_percent else "off by more than 5 %"
+        current = f"current x{p.fold_factor:.3g} ({verdict})"
+        if p.fold_error >= 0.99 * FOLD_CAP:
+            current = "current of the wrong sign at some voltage"
+        far = " (an extrapolation)" if p.nearest > 1.0 else ""
+        lines.append(
+            f"  {LABELS[model]:<20} {current}, |reversal error| {reversal}; "
+            f"nearest atlas case {p.nearest:.2g} decades away{far}"
+        )
+    return payload, lines
+
+
+def add_ghk_validity(sub: argparse._SubParsersAction) -> None:
+    p = leaf(
+        sub,
+        "ghk-validity",
+        "predicted GHK and cheap-model errors from the dimensionless groups (the atlas)",
+        _ghk_validity,
+        {
+            "debye_over_length": "--debye-over-length",
+            "donnan_ratio": "--donnan-ratio",
+            "permittivity_contrast": "--permittivity-contrast",
+            "access_ratio": "--access-ratio",
+            "bath_concentration_ratio": "--bath-ratio",
+            "max_voltage_over_thermal": "--voltage-over-thermal",
+        },
+        description="The largest factor between each model's current and PNP's, and its "
+        "reversal-potential error, interpolated in the GHK-failure atlas (KCl cases on grids "
+        "of the groups; pnp.theory.ghk_validity). The groups are those of results.json's "
+        "dimensionless_groups block.\n"
+        "Example: pnp theory ghk-validity --debye-over-length 0.1 --donnan-ratio 1",
+    )
+    for option, help_text in (
+        ("--debye-over-length", "Debye length / pore length"),
+        ("--donnan-ratio", "|fixed charge| / ionic strength of the bath"),
+        ("--permittivity-contrast", "pore / bath permittivity"),
+        ("--access-ratio", "pi R / (2 L); 0 or omitted: no mouths (1D)"),
+        ("--bath-ratio", "outside / inside ionic strength"),
+        ("--voltage-over-thermal", "largest |V| / V_T"),
+    ):
+        p.add_argument(option, type=non_negative, default=None, metavar="X", help=help_text)
+    p.add_argument("--neighbours", type=int, default=2, help="atlas cases averaged (default 2)")
