@@ -109,6 +109,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "transition_nm": case.permittivity_profile.transition_nm,
         },
     }
+    if case.output.figure_format != "png":  # only when set: the sweep hashes stay as they were
+        data["output"]["figure_format"] = case.output.figure_format
     if case.transient is not None:
         data["transient"] = transient_to_dict(case.transient)
     if case.segments:

@@ -236,15 +236,20 @@ class SolverSettings:
     petsc_options: FrozenMap = field(default_factory=FrozenMap)
 
 
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
 @dataclass(frozen=True)
 class OutputSettings:
-    """What to write: solution fields, axial profiles, plots; `sections` is the
-    number of pore cross-sections for the current-conservation report."""
+    """What to write: solution fields, axial profiles, plots (in `figure_format`, one of
+    `FIGURE_FORMATS`); `sections` is the number of pore cross-sections for the
+    current-conservation report."""
 
     fields: bool = True
     profiles: bool = True
     plots: bool = True
     sections: int = 5
+    figure_format: str = "png"
 
 
 PERMITTIVITY_PROFILES = ("piecewise", "smooth")

@@ -39,6 +39,7 @@ RUN_OUTPUTS = (
     "mesh.msh",
     "transient.csv",
     "transient.png",
+    *(f"{name}.{fmt}" for name in ("iv", "profiles", "transient") for fmt in ("pdf", "svg")),
     ".*.tmp",  # the temporary file of a write that was killed half-way
 )
 
