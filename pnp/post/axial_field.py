@@ -2,8 +2,8 @@
 
 The derivative of a P1 potential is constant in each cell, so E_z sampled along the axis
 is a staircase. Here the samples of phi (exact values of the piecewise-linear function)
-give back its nodes on the axis: runs of samples on one straight line are one cell, and
-two such lines meet at the node between them. At each node E_z is the three-point
+give back its nodes on the axis: samples on one straight line are one cell, and two such
+lines meet at the node between them. At each node E_z is the three-point
 difference of the nodal values, exact for a quadratic potential (the slope of each
 neighbouring cell weighted by the length of the other), and between nodes it is linear.
 A linear or quadratic potential thus has its exact field back; where cells are shorter
@@ -31,59 +31,55 @@ def smooth_axial_field(z: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
 
 def _nodes(z: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions and values of the breakpoints of the piecewise-linear samples."""
+    """Positions and values of the breakpoints of the piecewise-linear samples, from the
+    left: where the slope changes at segment k, the next line starts at sample k if
+    segment k+1 continues it; else one node inside segment k where the current line meets
+    that of segment k+1, if it does so inside and segment k+1 is a cell's (segment k+2 on
+    its line, or a one-segment cell followed by the same pattern); else (cells shorter than
+    the samples) sample k stands in for a node."""
     slope = np.diff(phi) / np.diff(z)
-    scale = max(float(np.max(np.abs(slope))), 1e-300)
-    same = np.abs(np.diff(slope)) <= RELATIVE_TOLERANCE * scale  # segments k, k+1 one line
+    tol = RELATIVE_TOLERANCE * max(float(np.max(np.abs(slope))), 1e-300)
     n = slope.size
-    clean = np.zeros(n, dtype=bool)  # segment on a line that another segment shares
-    clean[:-1] |= same
-    clean[1:] |= same
+
+    def same(j: int) -> bool:  # segments j and j+1 on one line
+        return j + 1 < n and abs(slope[j + 1] - slope[j]) <= tol
+
     nz, nphi = [z[0]], [phi[0]]
-    k = 0
+    line = 0  # the segment whose line is the current one
+    k = 1
     while k < n:
-        if clean[k]:
-            end = k
-            while end + 1 < n and clean[end + 1] and same[end]:
-                end += 1
-            nxt = end + 1  # the first segment after this cell's line
-            if nxt < n and clean[nxt]:  # the next line starts at a sample: a node there
-                nz.append(z[nxt])
-                nphi.append(phi[nxt])
-            elif nxt + 1 < n and clean[nxt + 1]:  # one segment with a node inside
-                zk = _meeting(z, phi, slope, end, nxt + 1)
-                if zk is not None:
-                    nz.append(zk)
-                    nphi.append(phi[end + 1] + slope[end] * (zk - z[end + 1]))
-                nxt += 1
-            k = nxt
-        else:  # cells shorter than the samples: the samples stand in for nodes
-            if z[k] != nz[-1]:
-                nz.append(z[k])
-                nphi.append(phi[k])
-            if k + 1 < n and not clean[k + 1]:
-                nz.append(z[k + 1])
-                nphi.append(phi[k + 1])
+        if abs(slope[k] - slope[line]) <= tol:
             k += 1
-    if z[-1] != nz[-1]:
-        nz.append(z[-1])
-        nphi.append(phi[-1])
-    order = np.argsort(nz, kind="stable")
-    nz_arr, nphi_arr = np.asarray(nz)[order], np.asarray(nphi)[order]
-    keep = np.concatenate([[True], np.diff(nz_arr) > 0])
-    return nz_arr[keep], nphi_arr[keep]
+            continue
+        if k + 1 < n and abs(slope[k + 1] - slope[k]) > tol:
+            at = _meeting(z, phi, slope, line, k)
+            if at is not None and (same(k + 1) or _one_cell(z, phi, slope, k + 1, same)):
+                nz.append(at)
+                nphi.append(phi[k] + slope[line] * (at - z[k]))
+                line, k = k + 1, k + 2
+                continue
+        nz.append(z[k])
+        nphi.append(phi[k])
+        line, k = k, k + 1
+    nz.append(z[-1])
+    nphi.append(phi[-1])
+    return np.asarray(nz), np.asarray(nphi)
 
 
-def _meeting(z, phi, slope, left: int, right: int) -> float | None:
-    """Where the line of segment `left` meets that of segment `right` (one segment
-    apart), if inside the segment between them."""
-    a, b = slope[left], slope[right]
+def _one_cell(z, phi, slope, j: int, same) -> bool:
+    """Segment j is a cell of its own: its line meets that of segment j+2, which continues
+    in segment j+3, inside segment j+1."""
+    return j + 3 < slope.size and same(j + 2) and _meeting(z, phi, slope, j, j + 1) is not None
+
+
+def _meeting(z, phi, slope, line: int, k: int) -> float | None:
+    """Where the line of segment `line` (ending at sample k) meets that of segment k+1
+    (starting at sample k+1), if inside segment k."""
+    a, b = slope[line], slope[k + 1]
     if a == b:
         return None
-    za, pa = z[left + 1], phi[left + 1]
-    zb, pb = z[right], phi[right]
-    at = (pb - pa + a * za - b * zb) / (a - b)
-    return float(at) if za < at < zb else None
+    at = (phi[k + 1] - phi[k] + a * z[k] - b * z[k + 1]) / (a - b)
+    return float(at) if z[k] < at < z[k + 1] else None
 
 
 def _nodal_slope(z: np.ndarray, phi: np.ndarray) -> np.ndarray:

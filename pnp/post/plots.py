@@ -71,11 +71,12 @@ def drop_overlapping_texts(ax, texts_in_priority: Sequence, moves: Mapping | Non
     moves = moves or {}
 
     def box(text):
+        extent = text.get_window_extent(renderer)  # places a moved annotation
         patch = text.get_bbox_patch()
-        if patch is not None:
-            patch.set_visible(True)
-            text.update_bbox_position_size(renderer)
-        return (patch if patch is not None else text).get_window_extent(renderer)
+        if patch is None:
+            return extent
+        text.update_bbox_position_size(renderer)
+        return patch.get_window_extent(renderer)
 
     kept, removed = [], []
     for text in texts_in_priority:

@@ -374,7 +374,7 @@ def _limit_place(name: str, fraction: float, side: int):
         if name == "x":  # beside the line, up it
             text.xy = (text.xy[0], fraction)
             text.set(ha="right" if side > 0 else "left", va="top" if fraction > 0.5 else "bottom")
-            text.xyann = (-7 * side, 0)  # clear of the values centred on the line
+            text.xyann = (-12 * side, 0)  # clear of the values centred on the line
         else:  # above or below the line, along it
             text.xy = (fraction, text.xy[1])
             text.set(ha=end, va="bottom" if side > 0 else "top")
