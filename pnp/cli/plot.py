@@ -47,7 +47,8 @@ def plot_command(args: argparse.Namespace) -> int:
         read_run,
     )
 
-    root = MPI.COMM_WORLD.rank == 0  # under mpiexec every rank reads, rank 0 draws
+    comm = MPI.COMM_WORLD
+    root = comm.rank == 0  # under mpiexec every rank reads, rank 0 draws
 
     def error(message: str) -> int:
         if root:
@@ -62,15 +63,22 @@ def plot_command(args: argparse.Namespace) -> int:
         else:
             for run in runs:
                 profile_key(args.quantity, list(run.profile(args.voltage)))
-        if root:
+    except RunFolderError as err:
+        return error(str(err))
+    problem = None
+    if root:
+        try:
             if args.kind == "iv":
                 plot_iv_overlay(args.out, runs)
             else:
                 plot_profile_overlay(args.out, runs, args.voltage, args.quantity)
-    except (RunFolderError, OutputError) as err:
-        return error(str(err))
-    except OSError as err:
-        return error(f"cannot write {args.out} ({err.strerror or err})")
+        except (RunFolderError, OutputError) as err:
+            problem = str(err)
+        except OSError as err:
+            problem = f"cannot write {args.out} ({err.strerror or err})"
+    problem = comm.bcast(problem, root=0)  # every rank ends with the same code
+    if problem is not None:
+        return error(problem)
     if root:
         print(args.out)
     return 0

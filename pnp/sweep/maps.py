@@ -145,6 +145,7 @@ def plot_map(
         for ax, panel in zip(axes.flat, data.panels, strict=False):
             mesh, labels[ax] = _grid_panel(ax, data, panel, style, norm, cmap, sx, sy, drawn)
             moves.update(_limit_moves(labels[ax]))
+            moves.update(_path_moves(labels[ax]))
         bar = fig.colorbar(mesh, ax=list(axes.flat[:n]), label=style.label, shrink=0.9)
         if style.kind == "factor":
             ticks = _factor_ticks(norm.vmax)
@@ -250,7 +251,7 @@ def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale, drawn:
         texts.append(
             ax.annotate(text, (0.01, level), xycoords=("axes fraction", "data"), fontsize=8)
         )
-        drawn.add("contours")
+        drawn.update(("contours", f"level {text}"))
     if style.kind == "factor":
         ax.set_yscale("log")
         ticks = _factor_ticks(max(top, levels[-1][0]))
@@ -302,10 +303,13 @@ def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale, drawn: set) 
         cs = _fine_contour(ax, field, at, sx, sy, colors="k", linewidths=1.4)
         if cs is not None:
             drawn.add("contours")
+            drawn.update(
+                f"level {t}"
+                for (_, t), path in zip(inside, cs.get_paths(), strict=False)
+                if len(path.vertices)
+            )
             fmt = dict(zip(at, [t for _, t in inside], strict=True))
-            for text in ax.clabel(cs, fmt=fmt, fontsize=8, inline=False):
-                text.set_bbox({"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.8, "lw": 0})
-                texts.append(text)
+            texts += _contour_labels(ax, cs, fmt)
     ratio = np.log10(panel.debye_over_length)
     finite = ratio[np.isfinite(ratio)]
     if finite.size >= 3 and finite.min() < 0.0 < finite.max():
@@ -314,10 +318,41 @@ def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale, drawn: set) 
         )
         if cs is not None:
             drawn.add("debye")
-            for text in ax.clabel(cs, fmt={0.0: "$\\lambda_D = L$"}, fontsize=8):
-                text.set_bbox({"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.8, "lw": 0})
-                texts.append(text)
+            texts += _contour_labels(ax, cs, {0.0: "$\\lambda_D = L$"}, colors=DEBYE_COLOR)
     return texts
+
+
+def _contour_labels(ax, cs, fmt: dict, **style) -> list:
+    """Labels of the contours in `cs`, each knowing its line (`along`: other places)."""
+    texts = ax.clabel(cs, fmt=fmt, fontsize=8, inline=False, **style)
+    paths = dict(zip(cs.levels, cs.get_paths(), strict=False))
+    level_of = {label: level for level, label in fmt.items()}
+    for text in texts:
+        level = level_of.get(text.get_text())
+        text.set_bbox({"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.8, "lw": 0})
+        vertices = paths[level].vertices if level in paths else np.empty((0, 2))
+        text.along = vertices[np.all(np.isfinite(vertices), axis=1)]
+    return list(texts)
+
+
+def _path_moves(texts) -> dict:
+    """Other places for a contour label: evenly along its contour, upright."""
+    moves = {}
+    for text in texts:
+        along = getattr(text, "along", None)
+        if along is None or len(along) == 0:
+            continue
+        picks = along[np.linspace(0, len(along) - 1, 15).round().astype(int)]
+        moves[text] = [_to(x, y) for x, y in picks]
+    return moves
+
+
+def _to(x: float, y: float):
+    def move(text) -> None:
+        text.set_position((x, y))
+        text.set_rotation(0.0)
+
+    return move
 
 
 def _fine_contour(ax, field: np.ndarray, levels, sx: Scale, sy: Scale, **style):
@@ -453,7 +488,8 @@ def _legend(data: MapData, style: Style, drawn: set) -> list:
     if "contours" in drawn:
         line = "-" if data.y is not None else "--"
         text = "contours at " if data.y is not None else "levels at "
-        handles.append(Line2D([], [], color="k", ls=line, label=text + ", ".join(style.labels)))
+        shown = [t for t in style.labels if f"level {t}" in drawn]
+        handles.append(Line2D([], [], color="k", ls=line, label=text + ", ".join(shown)))
     if "opposite" in drawn:
         text = "±n: GHK of opposite sign at n voltages"
         if style.kind in ("factor", "log_factor"):
