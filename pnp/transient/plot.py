@@ -96,7 +96,7 @@ def plot_transient(
             ".-",
             ms=3,
             color=f"C{k}",
-            label=f"after the step at t = {start * 1e9:g} ns",
+            label=f"after the step at t = {start * 1e9:g} ns" if k else "from t = 0",
         )
     axes[3].set_xlabel("time since the voltage step (ns)")
     axes[3].set_ylabel(f"|I(t) - I(segment end)| ({label})")
