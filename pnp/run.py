@@ -427,14 +427,20 @@ def write_outputs(steady: SteadyRun, out_dir: Path, *, t_start: float | None = N
     write_json(comm, out_dir / "results.json", results)
     write_iv_csv(comm, out_dir / "iv.csv", results, units)
     if case.output.plots:
+        from pnp.post.labels import conditions_text
         from pnp.post.plots import plot_iv, plot_profiles  # matplotlib: 1 s to import
 
-        write_plot(comm, out_dir / "iv.png", lambda path: plot_iv(path, results, title=case.name))
+        fmt, subtitle = case.output.figure_format, conditions_text(results["case"])
+        write_plot(
+            comm, out_dir / f"iv.{fmt}", lambda path: plot_iv(path, results, title=case.name)
+        )
         ordered = sorted(steady.profiles, key=lambda vp: vp[0])
         write_plot(
             comm,
-            out_dir / "profiles.png",
-            lambda path: plot_profiles(path, ordered, domain.pore_extent_nm),
+            out_dir / f"profiles.{fmt}",
+            lambda path: plot_profiles(
+                path, ordered, domain.pore_extent_nm, title=case.name, subtitle=subtitle
+            ),
         )
 
 

@@ -102,7 +102,6 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         },
         "output": {
             "fields": case.output.fields,
-            "field_format": case.output.field_format,
             "profiles": case.output.profiles,
             "plots": case.output.plots,
             "sections": case.output.sections,
@@ -112,6 +111,11 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "transition_nm": case.permittivity_profile.transition_nm,
         },
     }
+    # written only when set, so the case hashes of existing sweep folders stay as they were
+    if case.output.field_format != "vtx":
+        data["output"]["field_format"] = case.output.field_format
+    if case.output.figure_format != "png":
+        data["output"]["figure_format"] = case.output.figure_format
     if case.transient is not None:
         data["transient"] = transient_to_dict(case.transient)
     if case.segments:

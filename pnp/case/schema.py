@@ -243,18 +243,21 @@ class SolverSettings:
 # ParaView), "xdmf" (.xdmf + .h5) and "vtu" (one .vtu per voltage and a .pvd
 # collection, readable by meshio, pyvista and ParaView).
 FIELD_FORMATS = ("vtx", "xdmf", "vtu")
+FIGURE_FORMATS = ("png", "pdf", "svg")
 
 
 @dataclass(frozen=True)
 class OutputSettings:
-    """What to write: solution fields (in `field_format`), axial profiles, plots;
-    `sections` is the number of pore cross-sections for the current-conservation report."""
+    """What to write: solution fields (in `field_format`), axial profiles, plots (in
+    `figure_format`, one of `FIGURE_FORMATS`); `sections` is the number of pore
+    cross-sections for the current-conservation report."""
 
     fields: bool = True
     field_format: str = "vtx"
     profiles: bool = True
     plots: bool = True
     sections: int = 5
+    figure_format: str = "png"
 
 
 PERMITTIVITY_PROFILES = ("piecewise", "smooth")

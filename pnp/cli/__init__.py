@@ -14,7 +14,14 @@ import sys
 
 from pnp import __version__
 
-COMMAND_MODULES = ("pnp.cli.run", "pnp.cli.mesh", "pnp.cli.theory", "pnp.cli.sweep", "pnp.cli.map")
+COMMAND_MODULES = (
+    "pnp.cli.run",
+    "pnp.cli.mesh",
+    "pnp.cli.theory",
+    "pnp.cli.sweep",
+    "pnp.cli.map",
+    "pnp.cli.plot",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

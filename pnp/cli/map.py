@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pnp.case.schema import FIGURE_FORMATS
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -17,9 +19,9 @@ def add_parser(subparsers) -> None:
         "reversal-potential error), cells where GHK has the opposite sign at some voltages "
         "cross-hatched and labelled with their number, the Debye length = pore length line, "
         "the exact-limit lines and the failed cases. Writes "
-        "SWEEP_DIR/map_<metric>_<x>_vs_<y>.png and .csv. Other axes give one panel per value "
-        "unless fixed with --where. Per-voltage quantities of the I-V curves are metrics "
-        "QUANTITY@VmV (current_pA@100mV, conductance_nS@-50mV, rectification@100mV, "
+        "SWEEP_DIR/map_<metric>_<x>_vs_<y>.png (or --figure-format) and .csv. Other axes give "
+        "one panel per value unless fixed with --where. Per-voltage quantities of the I-V "
+        "curves are metrics QUANTITY@VmV (current_pA@100mV, conductance_nS@-50mV, rectification@100mV, "
         "transference_K@100mV, ghk_current_pA@100mV); with --x voltage_mV (or --y) the "
         "voltages of every case's I-V curve form an axis and the metric is the quantity "
         "alone (--metric rectification).",
@@ -67,6 +69,12 @@ def add_parser(subparsers) -> None:
             help=f"equal {axis} cells labelled with the values (for uneven values like "
             "0, -0.01, -0.1, -1)",
         )
+    parser.add_argument(
+        "--figure-format",
+        choices=FIGURE_FORMATS,
+        default="png",
+        help="format of the map (default png)",
+    )
     parser.set_defaults(func=map_command)
 
 
@@ -85,7 +93,8 @@ def map_command(args: argparse.Namespace) -> int:
         if data.y is not None:
             Scale(args.y_scale, data.y.values)
         stem = args.sweep_dir / map_stem(data, where)
-        png, table = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".csv")
+        png = stem.with_name(f"{stem.name}.{args.figure_format}")
+        table = stem.with_name(stem.name + ".csv")
         if root:
             write_map_csv(table, data)
             plot_map(png, data, x_scale=args.x_scale, y_scale=args.y_scale)

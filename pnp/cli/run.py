@@ -7,6 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from pnp.case.schema import FIGURE_FORMATS
+
+QUIET_LOGGERS = ("matplotlib", "PIL", "fontTools", "h5py", "asyncio", "urllib3")
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -44,6 +48,12 @@ def add_parser(subparsers) -> None:
         metavar="NAME=VALUE",
         help="PETSc option for the PNP solve (prefix pnp_ added), e.g. --petsc snes_monitor=",
     )
+    parser.add_argument(
+        "--figure-format",
+        choices=FIGURE_FORMATS,
+        default=None,
+        help="format of the plots (same as --set output.figure_format=FORMAT; default png)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     parser.set_defaults(func=run_command)
 
@@ -55,12 +65,15 @@ def configure_logging(verbose: bool, rank: int) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for name in QUIET_LOGGERS:  # their debug lines (font searches, image plugins) are noise
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def case_overrides(args: argparse.Namespace) -> list[str]:
     """--set values, plus --refine as the override it abbreviates."""
     refine = [] if args.refine is None else [f"geometry.refine={args.refine}"]
-    return [*args.overrides, *refine]
+    figure = [] if args.figure_format is None else [f"output.figure_format={args.figure_format}"]
+    return [*args.overrides, *refine, *figure]
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ RUN_OUTPUTS = (
     "transient.csv",
     "transient.png",
     "run.log",
+    *(f"{name}.{fmt}" for name in ("iv", "profiles", "transient") for fmt in ("pdf", "svg")),
     ".*.tmp",  # the temporary file of a write that was killed half-way
 )
 

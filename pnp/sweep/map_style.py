@@ -1,14 +1,15 @@
 """How the failure maps name and draw the summary columns and the case keys.
 
-`STYLES` gives each summary column a title with its unit, threshold contours and the
-kind of colour scale; `key_label` turns a case key into an axis label
-(``species.K.inside_mM`` -> ``K inside (mM)``).
+`STYLES` gives a summary column its threshold contours and the kind of colour scale;
+names and units come from `pnp.post.labels` (``species.K.inside_mM`` -> ``K⁺ inside (mM)``).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from pnp.post.labels import label, name_and_unit
 
 KINDS = ("plain", "signed", "factor", "log_factor")
 
@@ -38,71 +39,42 @@ class Style:
 
 FOLD_FACTORS = (1.05, 1.2, 2.0, 10.0)  # 1.05 and 1.2: the 5 % and 20 % thresholds
 FOLD_LABELS = tuple(f"×{f:g}" for f in FOLD_FACTORS)
+
+
+def _named(key: str, **drawing) -> Style:
+    """The style of a summary column, named by `pnp.post.labels`."""
+    title, unit = name_and_unit(key)
+    return Style(title, unit, **drawing)
+
+
 STYLES = {
-    "max_fold_factor": Style(
-        "largest factor between GHK and PNP currents", "", 1.0, FOLD_FACTORS, FOLD_LABELS, "factor"
+    "max_fold_factor": _named(
+        "max_fold_factor", levels=FOLD_FACTORS, labels=FOLD_LABELS, kind="factor"
     ),
-    "max_fold_error": Style(
-        "largest |ln(I_GHK / I_PNP)|",
-        "",
-        1.0,
-        tuple(math.log(f) for f in FOLD_FACTORS),
-        FOLD_LABELS,
-        "log_factor",
+    "max_fold_error": _named(
+        "max_fold_error",
+        levels=tuple(math.log(f) for f in FOLD_FACTORS),
+        labels=FOLD_LABELS,
+        kind="log_factor",
     ),
-    "sign_disagreements": Style("voltages where the GHK current has the opposite sign"),
-    "max_relative_current_error": Style(
-        "largest |I_GHK - I_PNP| / |I_PNP|", "%", 100.0, (5.0, 20.0), ("5 %", "20 %")
+    "max_relative_current_error": _named(
+        "max_relative_current_error", factor=100.0, levels=(5.0, 20.0), labels=("5 %", "20 %")
     ),
-    "reversal_potential_error_mV": Style(
-        "GHK minus PNP reversal potential",
-        "mV",
-        1.0,
-        (-5.0, -1.0, 1.0, 5.0),
-        ("-5 mV", "-1 mV", "+1 mV", "+5 mV"),
-        "signed",
+    "reversal_potential_error_mV": _named(
+        "reversal_potential_error_mV",
+        levels=(-5.0, -1.0, 1.0, 5.0),
+        labels=("-5 mV", "-1 mV", "+1 mV", "+5 mV"),
+        kind="signed",
     ),
-    "reversal_potential_mV": Style("PNP reversal potential", "mV"),
-    "ghk_reversal_potential_mV": Style("GHK reversal potential", "mV"),
-    "field_nonuniformity_max": Style("largest RMS of E_z - V/L along the axis, relative to V/L"),
-    "peak_space_charge_M": Style("peak space charge on the pore axis", "M"),
-    "ionic_strength_mM": Style("ionic strength", "mM"),
-    "debye_length_nm": Style("Debye length", "nm"),
-    "debye_over_length": Style("Debye length / pore length"),
-    "failed_points": Style("failed voltage points"),
-    "seconds": Style("wall time", "s"),
 }
-UNITS = {  # unit suffixes of case keys, longest first
-    "C_per_m2": "C/m²",
-    "m2_per_s": "m²/s",
-    "A_per_m2": "A/m²",
-    "mM": "mM",
-    "mV": "mV",
-    "nm": "nm",
-    "pA": "pA",
-    "M": "M",
-    "K": "K",
-    "s": "s",
-}
-_GROUPS = ("geometry", "conditions", "species", "regions", "surfaces")
 
 
 def style_of(metric: str) -> Style:
-    return STYLES.get(metric) or Style(key_label(metric))
+    """How a summary column is drawn; named by `pnp.post.labels` (from its unit suffix when
+    it is not listed there)."""
+    return STYLES.get(metric) or _named(metric)
 
 
 def key_label(key: str) -> str:
-    """A readable axis label: ``species.K.inside_mM`` -> ``K inside (mM)``,
-    ``regions.pore.fixed_charge_M`` -> ``pore fixed charge (M)``; summary columns by name."""
-    if key in STYLES:
-        return STYLES[key].label
-    parts = key.split(".")
-    if len(parts) > 1 and parts[0] in _GROUPS:
-        parts = parts[1:]
-    name, unit = parts[-1], ""
-    for suffix, text in UNITS.items():
-        if name.endswith("_" + suffix):
-            name, unit = name[: -len(suffix) - 1], text
-            break
-    words = " ".join([*parts[:-1], name]).replace("_", " ")
-    return words + (f" ({unit})" if unit else "")
+    """A readable axis label of a case key or summary column (`pnp.post.labels.label`)."""
+    return label(key)

@@ -29,6 +29,7 @@ from matplotlib import colors, ticker
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from pnp.post.plots import drop_overlapping_texts, save_figure
 from pnp.sweep.expand import format_value
 from pnp.sweep.grid import SIGN_COLUMN, MapData, Panel
 from pnp.sweep.map_style import FOLD_FACTORS, Style, key_label, style_of
@@ -117,7 +118,9 @@ def write_map_csv(path: Path, data: MapData) -> None:
 def plot_map(
     path: Path, data: MapData, *, x_scale: str = "linear", y_scale: str = "linear"
 ) -> None:
-    """Write the map as a PNG (one panel per combination of the other axes)."""
+    """Write the map (one panel per combination of the other axes) in the format of the
+    suffix of `path`. Cell values keep their place; a contour or line label that would
+    cover one (or another label) is left out."""
     sx = Scale(x_scale, data.x.values)
     sy = Scale(y_scale, data.y.values) if data.y is not None else None
     style = style_of(data.metric)
@@ -129,32 +132,43 @@ def plot_map(
     )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
+    drawn: set[str] = set()  # what the legend lists
+    labels: dict = {}  # axes -> its texts, values first
+    moves: dict = {}  # text -> other places to try
     if sy is None:
         for ax, panel in zip(axes.flat, data.panels, strict=False):
-            _line_panel(ax, data, panel, style, sx)
+            labels[ax] = _line_panel(ax, data, panel, style, sx, drawn)
             ax.set_ylabel(style.label)
     else:
         norm, cmap = _color_scale(data, style)
         mesh = None
         for ax, panel in zip(axes.flat, data.panels, strict=False):
-            mesh = _grid_panel(ax, data, panel, style, norm, cmap, sx, sy)
+            mesh, labels[ax] = _grid_panel(ax, data, panel, style, norm, cmap, sx, sy, drawn)
+            moves.update(_limit_moves(labels[ax]))
+            moves.update(_path_moves(labels[ax]))
         bar = fig.colorbar(mesh, ax=list(axes.flat[:n]), label=style.label, shrink=0.9)
         if style.kind == "factor":
             ticks = _factor_ticks(norm.vmax)
             bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
             bar.ax.minorticks_off()
-    fig.suptitle(f"{data.name}\n{style.title}", fontsize=11)
-    fig.legend(handles=_legend(data, style), loc="outside lower center", ncols=2, fontsize=8)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    fig.suptitle(f"{data.name.replace('_', ' ')}\n{style.title}", fontsize=11)
+    handles = _legend(data, style, drawn)
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8)
+    for ax, texts in labels.items():
+        drop_overlapping_texts(ax, texts, moves)
+    save_figure(fig, path)
 
 
-def _grid_panel(ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: Scale, sy: Scale):
+def _grid_panel(
+    ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: Scale, sy: Scale, drawn: set
+):
     xe, ye = sx.edges(), sy.edges()
     xc, yc = sx.centres(), sy.centres()
     shown = panel.value * style.factor
     mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(shown), norm=norm, cmap=cmap)
     largest = np.nanmax(np.abs(shown)) if np.isfinite(shown).any() else 0.0
+    values = []
     for j in range(yc.size):
         for i in range(xc.size):
             status = panel.status[j, i]
@@ -168,6 +182,10 @@ def _grid_panel(ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: S
                 ax.add_patch(Rectangle(*box, facecolor="white", hatch="..", edgecolor="0.8"))
             elif status == "partial":
                 ax.plot(xc[i], yc[j], "k+", ms=11, mew=1.2)
+            if status in ("failed", "", "partial"):
+                drawn.add(status or "not run")
+            if opposite:
+                drawn.add("opposite")
             if opposite:
                 face = "none" if np.isfinite(shown[j, i]) else "0.3"
                 ax.add_patch(
@@ -179,7 +197,7 @@ def _grid_panel(ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: S
             if opposite:
                 texts.append(f"±{int(signs)}")
             if texts and shown.size <= MAX_CELL_LABELS:
-                ax.text(
+                text = ax.text(
                     xc[i],
                     yc[j],
                     "\n".join(texts),
@@ -188,9 +206,11 @@ def _grid_panel(ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: S
                     fontsize=7,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.7, "lw": 0},
                 )
-    _contours(ax, panel, style, sx, sy)
+                values.append(text)
+    others = _contours(ax, panel, style, sx, sy, drawn)
     for name, at, text in panel.lines:
-        _limit_line(ax, name, (sx if name == "x" else sy).at(at), text)
+        others.insert(0, _limit_line(ax, name, (sx if name == "x" else sy).at(at), text))
+        drawn.add("limit")
     sx.apply(ax, "x")
     sy.apply(ax, "y")
     ax.set_xlim(xe[0], xe[-1])
@@ -198,10 +218,10 @@ def _grid_panel(ax, data: MapData, panel: Panel, style: Style, norm, cmap, sx: S
     ax.set_xlabel(key_label(data.x.key))
     ax.set_ylabel(key_label(data.y.key) if data.y else "")
     ax.set_title(_fixed_text(panel), fontsize=9)
-    return mesh
+    return mesh, [*values, *others]
 
 
-def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale) -> None:
+def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale, drawn: set) -> list:
     xc = sx.centres()
     value = panel.value[0] * style.factor
     ax.plot(xc, value, "o-", color="C0")
@@ -209,6 +229,8 @@ def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale) -> Non
     failed = panel.status[0] == "failed"
     if failed.any():
         ax.plot(xc[failed], np.full(failed.sum(), bottom), "kx", ms=9, mew=1.8)
+        drawn.add("failed")
+    texts = []
     signs = panel.sign_disagreements[0]
     opposite = ~failed & (np.nan_to_num(signs) > 0) & (data.metric != SIGN_COLUMN)
     fold = style.kind in ("factor", "log_factor")
@@ -216,14 +238,20 @@ def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale) -> Non
     if opposite.any():  # at the top of a fold-factor plot: infinite there
         at = np.where(np.isfinite(value), value, top if fold else bottom)
         ax.plot(xc[opposite], at[opposite], "D", ms=9, mfc="none", mec=SIGN_COLOR, mew=1.6)
+        drawn.add("opposite")
         for x, y, n in zip(xc[opposite], at[opposite], signs[opposite], strict=True):
-            ax.annotate(f"±{int(n)}", (x, y), (6, 4), textcoords="offset points", fontsize=8)
+            texts.append(
+                ax.annotate(f"±{int(n)}", (x, y), (6, 4), textcoords="offset points", fontsize=8)
+            )
     levels = list(zip(style.levels, style.labels, strict=True))
     if fold:  # the factors up to the first one above the data
         levels = [(v, t) for k, (v, t) in enumerate(levels) if k == 0 or levels[k - 1][0] < top]
     for level, text in levels:
         ax.axhline(level, color="k", lw=0.8, ls="--")
-        ax.annotate(text, (0.01, level), xycoords=("axes fraction", "data"), fontsize=8)
+        texts.append(
+            ax.annotate(text, (0.01, level), xycoords=("axes fraction", "data"), fontsize=8)
+        )
+        drawn.update(("contours", f"level {text}"))
     if style.kind == "factor":
         ax.set_yscale("log")
         ticks = _factor_ticks(max(top, levels[-1][0]))
@@ -232,29 +260,35 @@ def _line_panel(ax, data: MapData, panel: Panel, style: Style, sx: Scale) -> Non
         ax.yaxis.set_minor_locator(ticker.NullLocator())
     for name, at, text in panel.lines:
         if name == "x":
-            _limit_line(ax, "x", sx.at(at), text)
+            texts.append(_limit_line(ax, "x", sx.at(at), text))
+            drawn.add("limit")
     crossing = _crossing(sx.uniform(data.x.values), np.log10(panel.debye_over_length[0]))
     if crossing is not None:
         at = float(sx.plot(crossing))
         ax.axvline(at, color=DEBYE_COLOR, lw=1.2, ls="-.")
-        ax.annotate(
-            "$\\lambda_D = L$",
-            (at, 0.95),
-            xycoords=("data", "axes fraction"),
-            color=DEBYE_COLOR,
-            fontsize=8,
-            rotation=90,
-            va="top",
+        drawn.add("debye")
+        texts.append(
+            ax.annotate(
+                "$\\lambda_D = L$",
+                (at, 0.95),
+                xycoords=("data", "axes fraction"),
+                color=DEBYE_COLOR,
+                fontsize=8,
+                rotation=90,
+                va="top",
+            )
         )
     sx.apply(ax, "x")
     ax.set_xlabel(key_label(data.x.key))
     ax.set_title(_fixed_text(panel), fontsize=9)
+    return texts
 
 
-def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale) -> None:
+def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale, drawn: set) -> list:
     """Threshold contours of the metric and the Debye length = pore length line, drawn on a
     fine grid interpolated bilinearly in the uniform coordinates of both axes (and in the
-    log of a positive error or factor)."""
+    log of a positive error or factor). Returns the contour labels."""
+    texts = []
     shown = panel.value * style.factor
     finite = shown[np.isfinite(shown)]
     if style.levels and finite.size >= 3:
@@ -268,9 +302,14 @@ def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale) -> None:
         at = [float(np.log10(v)) if logarithmic else v for v, _ in inside]
         cs = _fine_contour(ax, field, at, sx, sy, colors="k", linewidths=1.4)
         if cs is not None:
+            drawn.add("contours")
+            drawn.update(
+                f"level {t}"
+                for (_, t), path in zip(inside, cs.get_paths(), strict=False)
+                if len(path.vertices)
+            )
             fmt = dict(zip(at, [t for _, t in inside], strict=True))
-            for text in ax.clabel(cs, fmt=fmt, fontsize=8, inline=False):
-                text.set_bbox({"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.8, "lw": 0})
+            texts += _contour_labels(ax, cs, fmt)
     ratio = np.log10(panel.debye_over_length)
     finite = ratio[np.isfinite(ratio)]
     if finite.size >= 3 and finite.min() < 0.0 < finite.max():
@@ -278,7 +317,42 @@ def _contours(ax, panel: Panel, style: Style, sx: Scale, sy: Scale) -> None:
             ax, ratio, [0.0], sx, sy, colors=DEBYE_COLOR, linewidths=1.2, linestyles="dashdot"
         )
         if cs is not None:
-            ax.clabel(cs, fmt={0.0: "$\\lambda_D = L$"}, fontsize=8)
+            drawn.add("debye")
+            texts += _contour_labels(ax, cs, {0.0: "$\\lambda_D = L$"}, colors=DEBYE_COLOR)
+    return texts
+
+
+def _contour_labels(ax, cs, fmt: dict, **style) -> list:
+    """Labels of the contours in `cs`, each knowing its line (`along`: other places)."""
+    texts = ax.clabel(cs, fmt=fmt, fontsize=8, inline=False, **style)
+    paths = dict(zip(cs.levels, cs.get_paths(), strict=False))
+    level_of = {label: level for level, label in fmt.items()}
+    for text in texts:
+        level = level_of.get(text.get_text())
+        text.set_bbox({"boxstyle": "round,pad=0.1", "fc": "w", "alpha": 0.8, "lw": 0})
+        vertices = paths[level].vertices if level in paths else np.empty((0, 2))
+        text.along = vertices[np.all(np.isfinite(vertices), axis=1)]
+    return list(texts)
+
+
+def _path_moves(texts) -> dict:
+    """Other places for a contour label: evenly along its contour, upright."""
+    moves = {}
+    for text in texts:
+        along = getattr(text, "along", None)
+        if along is None or len(along) == 0:
+            continue
+        picks = along[np.linspace(0, len(along) - 1, 15).round().astype(int)]
+        moves[text] = [_to(x, y) for x, y in picks]
+    return moves
+
+
+def _to(x: float, y: float):
+    def move(text) -> None:
+        text.set_position((x, y))
+        text.set_rotation(0.0)
+
+    return move
 
 
 def _fine_contour(ax, field: np.ndarray, levels, sx: Scale, sy: Scale, **style):
@@ -314,7 +388,37 @@ def _factor_ticks(high: float) -> list[float]:
     return ticks
 
 
-def _limit_line(ax, name: str, at: float, text: str) -> None:
+def _limit_moves(texts) -> dict:
+    """Other places along its line for the label of an exact-limit line."""
+    moves = {}
+    for text in texts:
+        along = getattr(text, "limit_line", None)
+        if along is None:
+            continue
+        options = []
+        for fraction in (0.97, 0.35, 0.65, 0.03):
+            for side in (1, -1):
+                options.append(_limit_place(along, fraction, side))
+        moves[text] = options
+    return moves
+
+
+def _limit_place(name: str, fraction: float, side: int):
+    def move(text) -> None:
+        end = "right" if fraction > 0.5 else "left"
+        if name == "x":  # beside the line, up it
+            text.xy = (text.xy[0], fraction)
+            text.set(ha="right" if side > 0 else "left", va="top" if fraction > 0.5 else "bottom")
+            text.xyann = (-12 * side, 0)  # clear of the values centred on the line
+        else:  # above or below the line, along it
+            text.xy = (fraction, text.xy[1])
+            text.set(ha=end, va="bottom" if side > 0 else "top")
+            text.xyann = (0, 7 * side)
+
+    return move
+
+
+def _limit_line(ax, name: str, at: float, text: str):
     draw = ax.axvline if name == "x" else ax.axhline
     draw(at, color="w", lw=2.4)
     draw(at, color=LIMIT_COLOR, lw=1.4, ls="--")
@@ -322,10 +426,14 @@ def _limit_line(ax, name: str, at: float, text: str) -> None:
     style = {"fontsize": 8, "color": LIMIT_COLOR, "bbox": box, "textcoords": "offset points"}
     if name == "x":  # beside the line, from the bottom of the panel
         xy, coords = (at, 0.03), ("data", "axes fraction")
-        ax.annotate(text, xy, (-3, 0), coords, rotation=90, ha="right", va="bottom", **style)
+        label = ax.annotate(
+            text, xy, (-3, 0), coords, rotation=90, ha="right", va="bottom", **style
+        )
     else:  # above the line, from the left of the panel
         xy, coords = (0.03, at), ("axes fraction", "data")
-        ax.annotate(text, xy, (0, 3), coords, ha="left", va="bottom", **style)
+        label = ax.annotate(text, xy, (0, 3), coords, ha="left", va="bottom", **style)
+    label.limit_line = name  # other places: `_limit_moves`
+    return label
 
 
 def _color_scale(data: MapData, style: Style):
@@ -358,17 +466,31 @@ def _fixed_text(panel: Panel) -> str:
     return ", ".join(f"{k} = {format_value(v)}" for k, v in panel.fixed.items())
 
 
-def _legend(data: MapData, style: Style) -> list:
-    handles = [
-        Patch(facecolor="0.75", hatch="///", edgecolor="0.45", label="failed case (x)"),
-        Line2D([], [], color="k", marker="+", ls="", label="some voltages failed"),
-        Line2D([], [], color=DEBYE_COLOR, ls="-.", label="Debye length = pore length"),
-        Line2D([], [], color=LIMIT_COLOR, ls="--", label="exact-limit line"),
-    ]
-    if style.levels:
-        handles.append(Line2D([], [], color="k", label="contours at " + ", ".join(style.labels)))
-    signs = np.concatenate([p.sign_disagreements.ravel() for p in data.panels])
-    if data.metric != SIGN_COLUMN and np.any(np.nan_to_num(signs) > 0):
+def _legend(data: MapData, style: Style, drawn: set) -> list:
+    """Legend entries of what the panels show."""
+    handles = []
+    if "failed" in drawn:
+        handles.append(
+            Patch(facecolor="0.75", hatch="///", edgecolor="0.45", label="failed case (x)")
+            if data.y is not None
+            else Line2D([], [], color="k", marker="x", ls="", label="failed case")
+        )
+    if "partial" in drawn:
+        handles.append(Line2D([], [], color="k", marker="+", ls="", label="some voltages failed"))
+    if "not run" in drawn:
+        handles.append(Patch(facecolor="white", hatch="..", edgecolor="0.8", label="not run yet"))
+    if "debye" in drawn:
+        handles.append(
+            Line2D([], [], color=DEBYE_COLOR, ls="-.", label="Debye length = pore length")
+        )
+    if "limit" in drawn:
+        handles.append(Line2D([], [], color=LIMIT_COLOR, ls="--", label="exact-limit line"))
+    if "contours" in drawn:
+        line = "-" if data.y is not None else "--"
+        text = "contours at " if data.y is not None else "levels at "
+        shown = [t for t in style.labels if f"level {t}" in drawn]
+        handles.append(Line2D([], [], color="k", ls=line, label=text + ", ".join(shown)))
+    if "opposite" in drawn:
         text = "±n: GHK of opposite sign at n voltages"
         if style.kind in ("factor", "log_factor"):
             text += " (factor ∞)"

@@ -20,6 +20,7 @@ from mpi4py import MPI
 from pnp.case import Case, case_to_dict
 from pnp.errors import ConvergenceError
 from pnp.interrupt import Interrupted
+from pnp.post.labels import conditions_text
 from pnp.post.output import write_columns, write_json, write_plot
 from pnp.run import prepared_run, provenance
 from pnp.solver.continuation import ramp_fixed_charge, to_voltage
@@ -124,7 +125,7 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
     if case.output.plots:
         write_plot(
             comm,
-            out_dir / "transient.png",
+            out_dir / f"transient.{case.output.figure_format}",
             lambda path: plot_transient(
                 path,
                 results["transient"],
@@ -134,6 +135,7 @@ def _run(problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start
                 step_times_s=[t for t, _ in protocol.steps[1:]],
                 instantaneous=settings.rise_time_s == 0.0,
                 title=case.name,
+                subtitle=conditions_text(results["case"]),
             ),
         )
     say(_closing_line(results, march.trace.unit, march.trace.labels[0], out_dir))

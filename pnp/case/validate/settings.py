@@ -8,6 +8,7 @@ from typing import Any
 
 from pnp.case.schema import (
     FIELD_FORMATS,
+    FIGURE_FORMATS,
     PERMITTIVITY_PROFILES,
     SOLVER_PRESETS,
     Conditions,
@@ -33,7 +34,7 @@ SOLVER_KEYS = (
     "degree",
     "petsc_options",
 )
-OUTPUT_KEYS = ("fields", "field_format", "profiles", "plots", "sections")
+OUTPUT_KEYS = ("fields", "field_format", "profiles", "plots", "sections", "figure_format")
 PERMITTIVITY_PROFILE_KEYS = ("kind", "transition_nm")
 
 
@@ -152,6 +153,7 @@ def read_output(r: Reader, data: Mapping[str, Any]) -> OutputSettings | None:
         profiles=r.boolean(t, "profiles", p, default=True),
         plots=r.boolean(t, "plots", p, default=True),
         sections=r.integer(t, "sections", p, default=5, ge=1),
+        figure_format=r.string(t, "figure_format", p, default="png", choices=FIGURE_FORMATS),
     )
 
 
