@@ -21,8 +21,8 @@ def add_parser(subparsers) -> None:
         "the exact-limit lines and the failed cases. Writes "
         "SWEEP_DIR/map_<metric>_<x>_vs_<y>.png (or --figure-format) and .csv. Other axes give "
         "one panel per value unless fixed with --where. Per-voltage quantities of the I-V "
-        "curves are metrics QUANTITY@VmV (current_pA@100mV, conductance_nS@-50mV, rectification@100mV, "
-        "transference_K@100mV, ghk_current_pA@100mV); with --x voltage_mV (or --y) the "
+        "curves are metrics QUANTITY@VmV (current_pA@100mV, conductance_nS@-50mV, "
+        "rectification@100mV, transference_K@100mV, ghk_current_pA@100mV); with --x voltage_mV (or --y) the "
         "voltages of every case's I-V curve form an axis and the metric is the quantity "
         "alone (--metric rectification).",
     )
