@@ -13,18 +13,19 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "map",
         help="failure map of a sweep: a GHK error over two sweep axes (PNG and CSV)",
-        description="Draw a summary column of a finished (or running) sweep over two of its "
-        "axes: by default the largest factor between the GHK and PNP currents, on a log colour "
-        "scale with contours at factors 1.05, 1.2, 2 and 10 (1 / 5 mV for the "
-        "reversal-potential error), cells where GHK has the opposite sign at some voltages "
-        "cross-hatched and labelled with their number, the Debye length = pore length line, "
-        "the exact-limit lines and the failed cases. Writes "
-        "SWEEP_DIR/map_<metric>_<x>_vs_<y>.png (or --figure-format) and .csv. Other axes give "
-        "one panel per value unless fixed with --where. Per-voltage quantities of the I-V "
-        "curves are metrics QUANTITY@VmV (current_pA@100mV, conductance_nS@-50mV, "
-        "rectification@100mV, transference_K@100mV, ghk_current_pA@100mV); with --x voltage_mV (or --y) the "
-        "voltages of every case's I-V curve form an axis and the metric is the quantity "
-        "alone (--metric rectification).",
+        description=(
+            "Draw a summary column of a finished (or running) sweep over two of its axes: by "
+            "default the largest factor between the GHK and PNP currents, on a log colour scale "
+            "with contours at factors 1.05, 1.2, 2 and 10 (1 / 5 mV for the reversal-potential "
+            "error), cells where GHK has the opposite sign at some voltages cross-hatched and "
+            "labelled with their number, the Debye length = pore length line, the exact-limit lines"
+            " and the failed cases. Writes SWEEP_DIR/map_<metric>_<x>_vs_<y>.png (or --figure-"
+            "format) and .csv. Other axes give one panel per value unless fixed with --where. Per-"
+            "voltage quantities of the I-V curves are metrics QUANTITY@VmV (current_pA@100mV, "
+            "conductance_nS@-50mV, rectification@100mV, transference_K@100mV, "
+            "ghk_current_pA@100mV); with --x voltage_mV (or --y) the voltages of every case's I-V "
+            "curve form an axis and the metric is the quantity alone (--metric rectification)."
+        ),
     )
     parser.add_argument("sweep_dir", type=Path, help="folder written by pnp sweep")
     parser.add_argument(
