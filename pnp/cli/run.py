@@ -70,9 +70,11 @@ def configure_logging(verbose: bool, rank: int) -> None:
 
 
 def case_overrides(args: argparse.Namespace) -> list[str]:
-    """--set values, plus --refine as the override it abbreviates."""
+    """--set values, plus --refine and --figure-format (`pnp run` only) as the overrides
+    they abbreviate."""
     refine = [] if args.refine is None else [f"geometry.refine={args.refine}"]
-    figure = [] if args.figure_format is None else [f"output.figure_format={args.figure_format}"]
+    figure_format = getattr(args, "figure_format", None)
+    figure = [] if figure_format is None else [f"output.figure_format={figure_format}"]
     return [*args.overrides, *refine, *figure]
 
 
