@@ -43,6 +43,8 @@ def setup_key(case: Case, cli_petsc_options: Mapping[str, object] | None) -> str
         ],
         "cli": dict(cli_petsc_options or {}),
     }
+    if case.flow is not None:
+        key["flow"] = True
     return json.dumps(key, sort_keys=True, default=str)
 
 

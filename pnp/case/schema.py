@@ -300,6 +300,22 @@ class Transient:
         return 2 if self.scheme == "bdf2" else 1
 
 
+WATER_VISCOSITY_PA_S = 0.89e-3  # water at 25 C: the default of flow.viscosity_Pa_s
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Steady Stokes flow of the electrolyte, coupled to PNP (a [flow] table turns it on).
+
+    `pressure_difference_Pa` is p_inside - p_outside, the hydrostatic pressure of the
+    inside bath over the outside one: > 0 drives the fluid from inside to outside
+    (positive flow rate, the direction of a positive current).
+    """
+
+    viscosity_Pa_s: float = WATER_VISCOSITY_PA_S
+    pressure_difference_Pa: float = 0.0
+
+
 @dataclass(frozen=True)
 class Case:
     """A complete, validated case.
@@ -320,6 +336,7 @@ class Case:
     output: OutputSettings = field(default_factory=OutputSettings)
     permittivity_profile: PermittivityProfile = field(default_factory=PermittivityProfile)
     transient: Transient | None = None
+    flow: Flow | None = None  # None: no fluid flow
     segments: tuple[Segment, ...] = ()
     description: str = ""
     source_path: Path | None = field(default=None, compare=False)
