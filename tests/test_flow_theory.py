@@ -104,7 +104,9 @@ def relative_l2(flow: StokesFlow, exact) -> float:
     reference = fem.Function(uz.function_space)
     reference.interpolate(exact)
     r = ufl.SpatialCoordinate(mesh)[0]
-    return np.sqrt(integral((uz - reference) ** 2 * r * ufl.dx) / integral(reference**2 * r * ufl.dx))
+    return np.sqrt(
+        integral((uz - reference) ** 2 * r * ufl.dx) / integral(reference**2 * r * ufl.dx)
+    )
 
 
 def flow_rate(flow: StokesFlow) -> float:
