@@ -63,3 +63,26 @@ class FlowMeter:
         pe = problem.scales.peclet(problem.case.flow.viscosity_Pa_s)
         factors = current_factors(problem, [s.charge for s in problem.case.species])
         return factors * pe * np.array([self._integral(f) for f in self.species_forms])
+
+
+# Below this fraction of the problem's current scale (one unit of scaled flux of a
+# monovalent ion) the total current is zero to round-off and has no convective share.
+ZERO_CURRENT = 1e-9
+
+
+def flow_point_record(meter: FlowMeter, total_current: float) -> dict:
+    """The flow entries of a voltage point in results.json: the volume flow rate (per metre
+    of depth in a planar 2D section), the advective current and its share of the total
+    current (None where the total current is zero)."""
+    problem = meter.problem
+    extensive = problem.domain.section_dim == 2
+    convective = float(meter.convective_currents().sum())
+    scale = abs(float(current_factors(problem, [1])[0]))
+    share = convective / total_current if abs(total_current) > ZERO_CURRENT * scale else None
+    rate_key = "flow_rate_m3_per_s" if extensive else "flow_rate_m2_per_s"
+    current_key = "convective_current_pA" if extensive else "convective_current_A_per_m"
+    return {
+        rate_key: meter.flow_rate_m3_per_s(),
+        current_key: convective * (1e12 if extensive else 1.0),
+        "convective_current_share": share,
+    }
