@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from mpi4py import MPI
 
 from pnp.case import case_from_dict
 from pnp.errors import ConvergenceError
-from pnp.post.flow import FlowMeter
+from pnp.post.flow import FlowFields, FlowMeter
 from pnp.run import prepare
 from pnp.solver import problem as problem_module
 from pnp.solver.continuation import ramp_fixed_charge
@@ -107,3 +108,28 @@ def test_failed_coupling_is_a_typed_error(monkeypatch):
             ramp_fixed_charge(problem)
     finally:
         problem.destroy()
+
+
+def test_pressure_field_holds_the_electrode_pressures(pore):
+    """The written pressure (Pa, the osmotic part added back) is the applied bath pressure
+    at each electrode, up to the small viscous normal stress of the flow there."""
+    dp = 1.0e5
+    pore.point(0.0, dp)
+    fields = FlowFields(pore.problem)
+    fields.update()
+    z = pore.problem.scalar_space.tabulate_dof_coordinates()[:, 1]
+    lo = COMM.allreduce(float(z.min()), op=MPI.MIN)
+    hi = COMM.allreduce(float(z.max()), op=MPI.MAX)
+    values = fields.pressure.x.array
+
+    def extreme(mask, op) -> float:
+        local = float(op(values[mask])) if mask.any() else (np.inf if op is np.min else -np.inf)
+        return COMM.allreduce(local, op=MPI.MIN if op is np.min else MPI.MAX)
+
+    inside, outside = np.isclose(z, lo), np.isclose(z, hi)
+    for mask, target in ((inside, dp), (outside, 0.0)):
+        assert abs(extreme(mask, np.min) - target) < 1e-2 * dp
+        assert abs(extreme(mask, np.max) - target) < 1e-2 * dp
+    speed = fields.velocity.x.array.reshape(-1, 2)[:, 1]
+    top = COMM.allreduce(float(speed.max(initial=0.0)), op=MPI.MAX)
+    assert top > 0.0

@@ -86,3 +86,32 @@ def flow_point_record(meter: FlowMeter, total_current: float) -> dict:
         current_key: convective * (1e12 if extensive else 1.0),
         "convective_current_share": share,
     }
+
+
+class FlowFields:
+    """Velocity (m/s) and pressure (Pa) on the nodes of the PNP's scalar space, for the
+    field files: the pressure is the flow's unknown p - Pi plus the ideal osmotic pressure
+    Pi (`pnp.solver.flow.forms`), 0 inside the membrane."""
+
+    def __init__(self, problem: PnpProblem) -> None:
+        self.problem = problem
+        scalar = problem.scalar_space
+        mesh = problem.domain.mesh
+        vector = fem.functionspace(mesh, ("Lagrange", problem.degree, (mesh.geometry.dim,)))
+        self.velocity = fem.Function(vector, name="velocity_m_per_s")
+        self.pressure = fem.Function(scalar, name="pressure_Pa")
+        n = len(problem.case.species)
+        _, us = split_state(problem.state, n)
+        osmotic = problem.coefficients.kappa * sum(concentrations(us, problem.excess))
+        scaled = problem.flow.pressure + osmotic
+        self._pressure = fem.Expression(scaled, scalar.element.interpolation_points)
+        self._velocity = fem.Expression(problem.flow.velocity, vector.element.interpolation_points)
+        self.functions = [self.velocity, self.pressure]
+
+    def update(self) -> None:
+        p = self.problem
+        sc = p.scales
+        self.velocity.interpolate(self._velocity)
+        self.velocity.x.array[:] *= sc.velocity(p.case.flow.viscosity_Pa_s)
+        self.pressure.interpolate(self._pressure)
+        self.pressure.x.array[:] = np.where(p.ion_free, 0.0, self.pressure.x.array * sc.pressure)

@@ -20,6 +20,7 @@ from mpi4py import MPI
 from pnp.fem import dolfinx
 from pnp.folders import OutputError, write_atomic
 from pnp.parallel import on_root
+from pnp.post.flow import FlowFields
 from pnp.solver.problem import PnpProblem
 
 fem = dolfinx.fem
@@ -139,6 +140,9 @@ class FieldWriter:
         self.conc = [fem.Function(scalar, name=f"c_{s.name}_mM") for s in problem.case.species]
         comm = problem.domain.mesh.comm
         functions = [self.phi, *self.conc]
+        self.flow = FlowFields(problem) if problem.flow is not None else None
+        if self.flow is not None:
+            functions += self.flow.functions
         if dolfinx.io.has_adios2:
             self.path = directory / "fields.bp"
             self._writer = dolfinx.io.VTXWriter(comm, self.path, functions, engine="BP4")
@@ -157,6 +161,8 @@ class FieldWriter:
         concentrations = p.concentrations()
         for i, f in enumerate(self.conc):
             f.x.array[:] = np.where(p.ion_free, 0.0, concentrations[:, i] * sc.concentration_mM)
+        if self.flow is not None:
+            self.flow.update()
         if self._xdmf:
             for f in self._functions:
                 self._writer.write_function(f, voltage_mV)
