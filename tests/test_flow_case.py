@@ -101,6 +101,7 @@ def test_results_carry_flow_rate_and_convective_share(shared_tmp):
     # electro-osmosis by a negative wall: along the field, odd in V
     assert points[20.0]["flow_rate_m3_per_s"] > 0.0 > points[-20.0]["flow_rate_m3_per_s"]
     assert abs(points[0.0]["flow_rate_m3_per_s"]) < 1e-6 * points[20.0]["flow_rate_m3_per_s"]
+    assert points[20.0]["section_spread"] < 1e-6  # advective current conserved too
     share = points[20.0]["convective_current_share"]
     assert 0.0 < share < 1.0
     assert points[0.0]["convective_current_share"] is None  # no current at V = 0
