@@ -373,11 +373,19 @@ class PnpProblem:
         return self.state.x.array.reshape(-1, self.V.dofmap.index_map_bs)[:, k]
 
     def copy_state(self) -> np.ndarray:
-        return self.state.x.array.copy()
+        """The local state (ghosts included); with flow, the velocity and pressure after
+        the PNP unknowns, so that a restored state has its own flow."""
+        if self.flow is None:
+            return self.state.x.array.copy()
+        return np.concatenate([self.state.x.array, self.flow.state.x.array])
 
     def restore_state(self, values: np.ndarray) -> None:
-        self.state.x.array[:] = values
+        n = self.state.x.array.size
+        self.state.x.array[:] = values[:n]
         self.state.x.scatter_forward()
+        if self.flow is not None:
+            self.flow.state.x.array[:] = values[n:]
+            self.flow.state.x.scatter_forward()
 
 
 def axis_bounds(domain: Domain) -> tuple[float, float]:

@@ -168,7 +168,8 @@ class StokesFlow:
         change = comm.allreduce(float(np.abs(new - old[:owned]).max(initial=0.0)), op=MPI.MAX)
         size = comm.allreduce(float(np.abs(new).max(initial=0.0)), op=MPI.MAX)
         finite = comm.allreduce(bool(np.isfinite(new).all()), op=MPI.LAND)
-        if reason < 0 or not finite:
+        if reason < 0 or not finite:  # keep the last good flow for the next attempt
+            self.state.x.array[:] = old
             return float("inf")
         return change / size if size > 0.0 else 0.0
 
