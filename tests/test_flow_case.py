@@ -106,3 +106,30 @@ def test_results_carry_flow_rate_and_convective_share(shared_tmp):
     assert 0.0 < share < 1.0
     assert points[0.0]["convective_current_share"] is None  # no current at V = 0
     assert abs(points[0.0]["convective_current_pA"]) < 1e-6 * points[20.0]["convective_current_pA"]
+
+
+@pytest.mark.parametrize(
+    ("flow", "key", "words"),
+    [
+        ({"slip_length_nm": -1.0}, "flow.slip_length_nm", "must be >= 0 nm"),
+        ({"slip_walls": ["electrode_inside"]}, "flow.slip_walls", "open boundary"),
+        ({"slip_walls": ["pore_wal"]}, "flow.slip_walls", "did you mean 'pore_wall'"),
+        ({"slip_walls": "pore_wall"}, "flow.slip_walls", "expected an array"),
+    ],
+)
+def test_slip_errors(flow, key, words):
+    with pytest.raises(CaseError) as err:
+        case_from_dict(with_flow(flow))
+    message = str(err.value)
+    assert key in message and words in message
+    assert "\n" not in message.strip()
+
+
+def test_slip_round_trip():
+    case = case_from_dict(
+        with_flow({"slip_length_nm": 0.5, "slip_walls": ["pore_wall", "membrane_face"]})
+    )
+    assert case.flow.slip_walls == ("pore_wall", "membrane_face")
+    from pnp.case import case_to_dict
+
+    assert case_from_dict(case_to_dict(case)) == case

@@ -152,3 +152,27 @@ def test_pressure_field_holds_the_electrode_pressures(pore):
     speed = fields.velocity.x.array.reshape(-1, 2)[:, 1]
     top = COMM.allreduce(float(speed.max(initial=0.0)), op=MPI.MAX)
     assert top > 0.0
+
+
+def flow_rate_at(pressure_Pa: float, slip_nm: float | None) -> float:
+    data = pore_case(pressure_Pa)
+    if slip_nm is not None:
+        data["flow"]["slip_length_nm"] = slip_nm
+    problem = prepare(case_from_dict(data), COMM)
+    try:
+        ramp_fixed_charge(problem)
+        return FlowMeter(problem).flow_rate_m3_per_s()
+    finally:
+        problem.destroy()
+
+
+def test_navier_slip_on_the_pore_wall():
+    """The pore wall is an interior facet (membrane behind it): a vanishing slip length
+    gives the no-slip flow (to the 4 b / R of the pore's own Poiseuille factor), and
+    slip raises the flow rate, by less than the pore's factor 1 + 4 b / R (the baths'
+    access resistance does not slip)."""
+    no_slip = flow_rate_at(1.0e5, None)
+    tiny = flow_rate_at(1.0e5, 1e-4)
+    assert abs(tiny / no_slip - 1.0) < 4 * 1e-4 / 1.5
+    slipping = flow_rate_at(1.0e5, 0.5)
+    assert 1.1 < slipping / no_slip < 1.0 + 4 * 0.5 / 1.5

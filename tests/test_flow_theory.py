@@ -169,3 +169,36 @@ def test_streaming_current_per_pressure(radius):
     x = radius / LAMBDA
     exact = -np.pi * radius**2 * EPS_R * ZETA / (KAPPA * length) * (1 - 2 * i1(x) / (x * i0(x)))
     assert abs(current / drop / exact - 1.0) < 1e-3
+
+
+@pytest.mark.parametrize("slip", [0.2, 1.0])
+def test_poiseuille_flow_with_navier_slip(slip):
+    """Slip length b on the wall: u = G (R^2 - r^2 + 2 b R) / 4, Q = pi R^4 G (1 + 4 b / R) / 8."""
+    radius, length, drop = 2.0, 1.0, 0.3
+    domain = pore_section(radius, length, 8, 2, grading=1.0)
+    space = fem.functionspace(domain.mesh, ("Lagrange", 2))
+    psi, u_plus, u_minus = (fem.Function(space) for _ in range(3))  # no ions' force
+    coefficients = Coefficients(
+        permittivity=EPS_R, fixed_charge=0.0, diffusion=[1.0, 1.0], charges=[1, -1], kappa=KAPPA
+    )
+    dx = ufl.Measure("dx", domain=domain.mesh)
+    flow = StokesFlow(domain, psi, [u_plus, u_minus], coefficients, dx, slip_walls=("pore_wall",))
+    flow.set_pressures(drop, 0.0)
+    flow.set_slip_length(slip)
+    flow.solve()
+    gradient = drop / length
+
+    def exact(p):
+        return gradient * (radius**2 - p[0] ** 2 + 2.0 * slip * radius) / 4.0
+
+    assert relative_l2(flow, exact) < 1e-8
+    rate = np.pi * radius**4 * gradient * (1.0 + 4.0 * slip / radius) / 8.0
+    assert abs(flow_rate(flow) / rate - 1.0) < 1e-8
+    flow.set_slip_length(2.0 * slip)  # a new slip length re-assembles the operator
+    flow.solve()
+    assert (
+        abs(
+            flow_rate(flow) / (rate * (1.0 + 8.0 * slip / radius) / (1.0 + 4.0 * slip / radius)) - 1
+        )
+        < 1e-8
+    )

@@ -115,7 +115,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     if case.segments:
         data["segments"] = [segment_to_dict(seg) for seg in case.segments]
     if case.flow is not None:
-        data["flow"] = dataclasses.asdict(case.flow)
+        data["flow"] = {**dataclasses.asdict(case.flow), "slip_walls": list(case.flow.slip_walls)}
     return data
 
 

@@ -19,6 +19,7 @@ from mpi4py import MPI
 
 from pnp.case import Case
 from pnp.case.materials import region_materials
+from pnp.constants import NM
 from pnp.fem import dolfinx
 from pnp.geometry.domain import Domain
 from pnp.solver.excess import excess_key, excess_term, quadrature_degree
@@ -98,7 +99,10 @@ class PnpProblem:
         self.flow: StokesFlow | None = None
         if case.flow is not None:
             psi, us = split_state(self.state, n)
-            self.flow = StokesFlow(domain, psi, us, self.coefficients, self.measures.dx_electrolyte)
+            slip = case.flow.slip_walls if case.flow.slip_length_nm > 0.0 else ()
+            self.flow = StokesFlow(
+                domain, psi, us, self.coefficients, self.measures.dx_electrolyte, slip
+            )
             self._peclet = fem.Constant(mesh, 0.0)
             self.coefficients = dataclasses.replace(
                 self.coefficients, advection=self._peclet * self.flow.velocity
@@ -180,6 +184,8 @@ class PnpProblem:
         ]
         inside = flow.pressure_difference_Pa / sc.pressure - osmotic[0]
         self.flow.set_pressures(inside, -osmotic[1])
+        if self.flow.slip_walls:
+            self.flow.set_slip_length(flow.slip_length_nm * NM / sc.length_m)
 
     def bath_unknowns(self) -> list[float]:
         """The species unknowns in the inside and outside baths: ln(c/c0), or the

@@ -83,3 +83,21 @@ def strong_stokes(u, p, *, weight, axisymmetric: bool) -> ufl.core.expr.Expr:
 
 def stokes_divergence(u, *, weight, axisymmetric: bool) -> ufl.core.expr.Expr:
     return weighted_divergence(u, weight, axisymmetric) / weight
+
+
+def navier_slip(u, p, v, q, *, normal, size, friction, weight, penalty: float = 100.0):
+    """Nitsche terms of a Navier-slip wall for the Laplacian form: u . n = 0 weakly and
+    the tangential traction (du/dn) . t = -(1 / b) u . t, `friction` = 1 / b (scaled).
+
+    Symmetric Nitsche with penalty / h on the normal component. With u . n = 0 on a wall
+    that is straight in the section (a cylinder or cone of revolution, a plane), the
+    tangential part of du/dn equals that of the strain rate 2 e(u) n, so b is the
+    slip length of the stress condition. Integrate with `weight` r over the wall.
+    """
+    un, vn = ufl.dot(u, normal), ufl.dot(v, normal)
+    ut, vt = u - un * normal, v - vn * normal
+    dudn = ufl.dot(ufl.dot(ufl.grad(u), normal), normal)
+    dvdn = ufl.dot(ufl.dot(ufl.grad(v), normal), normal)
+    return (
+        friction * ufl.inner(ut, vt) - (dudn - p) * vn - (dvdn - q) * un + penalty / size * un * vn
+    ) * weight

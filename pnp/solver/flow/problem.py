@@ -2,11 +2,12 @@
 
 Taylor–Hood (P2 velocity, P1 pressure) on the whole mesh, integrated over the
 electrolyte cells; the dofs that touch no electrolyte cell are pinned to 0, so
-the fluid does not enter the membrane. No slip on the pore wall, the membrane
-faces, the filter wall and the bath's side wall; u_r = 0 on the axis of an r–z
-section; the electrodes are open boundaries held at the applied pressures
-(traction condition). The operator does not depend on the PNP state: it is
-assembled and LU-factorised once, each solve assembles only the force.
+the fluid does not enter the membrane. No slip on the walls (pore wall, membrane
+faces, filter wall, the bath's side wall) except Navier slip on `slip_walls`;
+u_r = 0 on the axis of an r–z section; the electrodes are open boundaries held
+at the applied pressures (traction condition). The operator does not depend on
+the PNP state: it is assembled and LU-factorised once (again after a new slip
+length), each solve assembles only the force.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from pnp.case.schema import FLOW_WALLS
 from pnp.fem import PETSc, dolfinx, fem_petsc
 from pnp.geometry.domain import Domain
 from pnp.solver.flow.forms import (
     ion_force,
+    navier_slip,
     pressure_traction,
     stokes_bilinear,
     stokes_linear,
@@ -29,7 +32,6 @@ from pnp.solver.flow.forms import (
 from pnp.solver.forms import Coefficients
 
 fem = dolfinx.fem
-NO_SLIP_WALLS = ("pore_wall", "membrane_face", "filter_wall", "bath_wall")
 FLOW_PREFIX = "pnp_flow_"
 
 
@@ -61,8 +63,10 @@ class StokesFlow:
         us: Sequence,
         coefficients: Coefficients,
         dx_electrolyte: ufl.Measure,
+        slip_walls: Sequence[str] = (),
     ) -> None:
         self.domain = domain
+        self.slip_walls = tuple(w for w in slip_walls if w in domain.boundaries)
         mesh = domain.mesh
         self.axisymmetric = domain.axisymmetric
         gdim = mesh.geometry.dim
@@ -89,6 +93,9 @@ class StokesFlow:
         a = stokes_bilinear(
             u, p, v, q, weight=weight, axisymmetric=self.axisymmetric, dx=dx_electrolyte
         )
+        self.friction = fem.Constant(mesh, 0.0)  # 1 / slip length (scaled)
+        if self.slip_walls:
+            a += self._slip_terms(u, p, v, q, weight)
         # The dofs off the electrolyte are pinned: their rows get 1 on the diagonal, which
         # must be in the sparsity pattern; a zero-valued term over every cell puts it there.
         a += fem.Constant(mesh, 0.0) * (ufl.inner(u, v) + p * q) * ufl.dx(domain=mesh)
@@ -104,6 +111,7 @@ class StokesFlow:
         self.bcs = self._boundary_conditions()
         self.A = fem_petsc.assemble_matrix(self.a, bcs=self.bcs)
         self.A.assemble()
+        self._assembled_friction = float(self.friction.value)
         self.b = fem_petsc.create_vector(fem.extract_function_spaces(self.L))
         self.ksp = PETSc.KSP().create(mesh.comm)
         self.ksp.setOptionsPrefix(FLOW_PREFIX)
@@ -113,6 +121,45 @@ class StokesFlow:
         pc.setType("lu")
         pc.setFactorSolverType("mumps")
         self.ksp.setFromOptions()
+
+    def _slip_terms(self, u, p, v, q, weight) -> ufl.Form:
+        """Navier slip on `slip_walls`, from the electrolyte side of each wall facet (an
+        interior facet when the membrane is on its other side)."""
+        d = self.domain
+        mesh = d.mesh
+        indicator = fem.Function(fem.functionspace(mesh, ("DG", 0)))
+        for tag in d.electrolyte_tags:
+            indicator.x.array[indicator.function_space.dofmap.list[d.cell_tags.find(tag)]] = 1.0
+        indicator.x.scatter_forward()
+        normal, size = ufl.FacetNormal(mesh), ufl.CellDiameter(mesh)
+        ds = ufl.Measure("ds", domain=mesh, subdomain_data=d.facet_tags)
+        dS = ufl.Measure("dS", domain=mesh, subdomain_data=d.facet_tags)
+        tags = tuple(d.boundaries[w] for w in self.slip_walls)
+
+        def wall(side=None):
+            def at(f):
+                return f if side is None else f(side)
+
+            w = weight if isinstance(weight, float) else at(weight)
+            return navier_slip(
+                at(u),
+                at(p),
+                at(v),
+                at(q),
+                normal=at(normal),
+                size=at(size),
+                friction=self.friction,
+                weight=w,
+            )
+
+        form = wall() * ds(tags)
+        for side in ("+", "-"):
+            form += indicator(side) * wall(side) * dS(tags)
+        return form
+
+    def set_slip_length(self, scaled: float) -> None:
+        """Slip length b / L0 of the slip walls (> 0)."""
+        self.friction.value = 1.0 / scaled
 
     def _boundary_conditions(self) -> list[fem.DirichletBC]:
         d, W = self.domain, self.W
@@ -130,8 +177,8 @@ class StokesFlow:
             bcs.append(fem.dirichletbc(zero, [parent, local], W.sub(k)))
         velocity, _ = W.sub(0).collapse()
         noslip = fem.Function(velocity)
-        for role in NO_SLIP_WALLS:
-            if role not in d.boundaries:
+        for role in FLOW_WALLS:
+            if role not in d.boundaries or role in self.slip_walls:
                 continue
             facets = d.facet_tags.find(d.boundaries[role])
             dofs = fem.locate_dofs_topological((W.sub(0), velocity), fdim, facets)
@@ -153,6 +200,12 @@ class StokesFlow:
         """Solve for the current force; return the largest change of the velocity and
         pressure dofs relative to the largest new value (global; 0 for a zero flow)."""
         old = self.state.x.array.copy()
+        if float(self.friction.value) != self._assembled_friction:  # a new slip length
+            self.A.zeroEntries()
+            fem_petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
+            self.A.assemble()
+            self._assembled_friction = float(self.friction.value)
+            self.ksp.setOperators(self.A)
         with self.b.localForm() as local:
             local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.L)
