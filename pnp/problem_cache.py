@@ -43,6 +43,9 @@ def setup_key(case: Case, cli_petsc_options: Mapping[str, object] | None) -> str
         ],
         "cli": dict(cli_petsc_options or {}),
     }
+    if case.flow is not None:
+        flow = case.flow
+        key["flow"] = list(flow.slip_walls) if flow.slip_length_nm > 0.0 else []
     return json.dumps(key, sort_keys=True, default=str)
 
 

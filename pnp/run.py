@@ -29,6 +29,7 @@ from pnp.geometry.params import mesh_segments
 from pnp.logs import phase, run_log
 from pnp.parallel import on_root
 from pnp.post.comparison import ghk_comparison
+from pnp.post.flow import FlowMeter, flow_point_record
 from pnp.post.ghk_counterpart import ghk_block
 from pnp.post.nanopore import nanopore_block
 from pnp.post.output import (
@@ -368,8 +369,12 @@ def solve_case(
 
     ghk_by_v = {p["voltage_mV"]: p for p in ghk["points"]}
     peaks: dict[str, float] = {}
+    flow_meter = FlowMeter(problem) if problem.flow is not None else None
 
     def on_point(point: VoltagePoint, prob: PnpProblem) -> None:
+        if point.converged and flow_meter is not None:
+            total = float(point.species_currents.sum())
+            point.extras.update(flow_point_record(flow_meter, total))
         if point.converged:
             peak = dict(zip(names, peak_concentrations_mM(prob).tolist(), strict=True))
             point.extras["peak_concentrations_mM"] = peak

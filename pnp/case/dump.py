@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -120,6 +121,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         data["transient"] = transient_to_dict(case.transient)
     if case.segments:
         data["segments"] = [segment_to_dict(seg) for seg in case.segments]
+    if case.flow is not None:
+        data["flow"] = {**dataclasses.asdict(case.flow), "slip_walls": list(case.flow.slip_walls)}
     return data
 
 
@@ -245,7 +248,7 @@ def case_to_toml(case: Case) -> str:
         lines += _table("[[species]]", species)
     for segment in data.get("segments", ()):
         lines += _table("[[segments]]", segment)
-    for section in ("conditions", "solver", "output", "permittivity_profile", "transient"):
+    for section in ("conditions", "solver", "output", "permittivity_profile", "transient", "flow"):
         if section in data:
             lines += _table(f"[{section}]", data[section])
     return "\n".join(lines)

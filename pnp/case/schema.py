@@ -313,6 +313,28 @@ class Transient:
         return 2 if self.scheme == "bdf2" else 1
 
 
+WATER_VISCOSITY_PA_S = 0.89e-3  # water at 25 C: the default of flow.viscosity_Pa_s
+FLOW_WALLS = ("pore_wall", "membrane_face", "filter_wall", "bath_wall")  # the electrodes are open
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Steady Stokes flow of the electrolyte, coupled to PNP (a [flow] table turns it on).
+
+    `pressure_difference_Pa` is p_inside - p_outside, the hydrostatic pressure of the
+    inside bath over the outside one: > 0 drives the fluid from inside to outside
+    (positive flow rate, the direction of a positive current). Walls are no-slip
+    unless `slip_length_nm` > 0, which lets the fluid slip on `slip_walls`
+    (names from `FLOW_WALLS`).
+    """
+
+    viscosity_Pa_s: float = WATER_VISCOSITY_PA_S
+    pressure_difference_Pa: float = 0.0
+    # Navier slip length b on `slip_walls` (u_t = b du_t/dn); 0: no slip on every wall
+    slip_length_nm: float = 0.0
+    slip_walls: tuple[str, ...] = ("pore_wall",)
+
+
 @dataclass(frozen=True)
 class Case:
     """A complete, validated case.
@@ -333,6 +355,7 @@ class Case:
     output: OutputSettings = field(default_factory=OutputSettings)
     permittivity_profile: PermittivityProfile = field(default_factory=PermittivityProfile)
     transient: Transient | None = None
+    flow: Flow | None = None  # None: no fluid flow
     segments: tuple[Segment, ...] = ()
     description: str = ""
     source_path: Path | None = field(default=None, compare=False)

@@ -20,6 +20,7 @@ from mpi4py import MPI
 from pnp.fem import dolfinx
 from pnp.folders import OutputError, write_atomic
 from pnp.parallel import on_root
+from pnp.post.flow import FlowFields
 from pnp.solver.problem import PnpProblem, ion_free_mask
 
 fem = dolfinx.fem
@@ -160,6 +161,10 @@ class FieldWriter:
         self.phi = fem.Function(space, name="phi_mV")
         self.conc = [fem.Function(space, name=f"c_{s.name}_mM") for s in problem.case.species]
         self._functions = [self.phi, *self.conc]
+        self.flow = None
+        if problem.flow is not None:
+            self.flow = FlowFields(problem, space, self._ion_free)
+            self._functions += self.flow.functions
         if self.format == "vtx":
             self.path = directory / "fields.bp"
             self._writer = dolfinx.io.VTXWriter(comm, self.path, self._functions, engine="BP4")
@@ -180,6 +185,8 @@ class FieldWriter:
         for i, f in enumerate(self.conc):
             self._set(f, concentrations[:, i] * sc.concentration_mM)
             f.x.array[self._ion_free] = np.nan
+        if self.flow is not None:
+            self.flow.update()
         if self.format == "xdmf":
             for f in self._functions:
                 self._writer.write_function(f, label)
@@ -235,7 +242,7 @@ class VtuSeries:
         """Collective: rank 0 writes the functions' current values as the next .vtu file."""
         import meshio
 
-        values = self.comm.gather([f.x.array[: self._owned].copy() for f in self.functions])
+        values = self.comm.gather([self._owned_values(f) for f in self.functions])
         target = self.path.with_name(f"{self.path.stem}_{len(self.snapshots):06d}.vtu")
         self.snapshots.append((float(label), target.name))
 
@@ -251,6 +258,12 @@ class VtuSeries:
                 raise _write_error(target, err) from None
 
         on_root(self.comm, work)
+
+    def _owned_values(self, f: fem.Function) -> np.ndarray:
+        """The owned nodal values of `f`, one row per node for a vector."""
+        bs = f.function_space.dofmap.index_map_bs
+        values = f.x.array[: self._owned * bs].copy()
+        return values if bs == 1 else values.reshape(self._owned, bs)
 
     def _collection(self) -> str:
         rows = "".join(

@@ -60,6 +60,8 @@ class Coefficients:
     # model, else 1
     weight: ufl.core.expr.Expr | float = 1.0
     excess: ExcessPotential | None = None
+    # Pe * u, the scaled fluid velocity (pnp.solver.flow) that advects the ions; None: no flow
+    advection: ufl.core.expr.Expr | None = None
     # Optional manufactured sources (Poisson first, then one per species), in strong form.
     sources: Sequence[ufl.core.expr.Expr] = field(default_factory=tuple)
 
@@ -79,12 +81,15 @@ def concentrations(us: Sequence, excess: ExcessPotential | None) -> list[ufl.cor
 
 def fluxes(psi, us: Sequence, coeffs: Coefficients) -> list[ufl.core.expr.Expr]:
     """Scaled Nernst–Planck fluxes j_i = -(D_i/D0) c_i grad(u_i + z_i psi), u_i the
-    (chemical-potential) unknown of species i."""
+    (chemical-potential) unknown of species i, plus c_i Pe u with a flow."""
     cs = concentrations(us, coeffs.excess)
-    return [
+    js = [
         -d * c * ufl.grad(u + z * psi)
         for u, c, z, d in zip(us, cs, coeffs.charges, coeffs.diffusion, strict=True)
     ]
+    if coeffs.advection is not None:
+        js = [j + c * coeffs.advection for j, c in zip(js, cs, strict=True)]
+    return js
 
 
 def mobile_charge(us: Sequence, coeffs: Coefficients) -> ufl.core.expr.Expr:

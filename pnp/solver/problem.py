@@ -8,6 +8,7 @@ for every voltage point.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 
@@ -18,10 +19,12 @@ from mpi4py import MPI
 
 from pnp.case import Case
 from pnp.case.materials import region_materials
+from pnp.constants import NM
 from pnp.fem import dolfinx
 from pnp.geometry.domain import Domain
 from pnp.solver.excess import excess_key, excess_term, quadrature_degree
-from pnp.solver.forms import Coefficients, Measures, pnp_residual
+from pnp.solver.flow.problem import StokesFlow
+from pnp.solver.forms import Coefficients, Measures, pnp_residual, split_state
 from pnp.solver.material_fields import MaterialFields
 from pnp.solver.newton import NewtonSolver, SolveReport
 from pnp.solver.options import merged_options
@@ -29,6 +32,12 @@ from pnp.solver.scaling import Scales
 
 fem = dolfinx.fem
 CHARGED_SURFACES = ("pore_wall", "membrane_face", "filter_wall")
+# Staggered PNP | Stokes coupling: a solve has converged when the Stokes solution
+# computed from the converged PNP state changed its velocity and pressure dofs by at
+# most this fraction of their largest value (the PNP state was then solved with that
+# velocity to within this tolerance).
+FLOW_COUPLING_RTOL = 1e-6
+FLOW_COUPLING_MAX_ITERATIONS = 30
 
 
 def case_scales(case: Case) -> Scales:
@@ -87,6 +96,17 @@ class PnpProblem:
         self.measures = self._measures()
         self.ion_free = ion_free_mask(self.scalar_space, self.measures.dx_electrolyte)
         self.coefficients = self._coefficients()
+        self.flow: StokesFlow | None = None
+        if case.flow is not None:
+            psi, us = split_state(self.state, n)
+            slip = case.flow.slip_walls if case.flow.slip_length_nm > 0.0 else ()
+            self.flow = StokesFlow(
+                domain, psi, us, self.coefficients, self.measures.dx_electrolyte, slip
+            )
+            self._peclet = fem.Constant(mesh, 0.0)
+            self.coefficients = dataclasses.replace(
+                self.coefficients, advection=self._peclet * self.flow.velocity
+            )
         residual = pnp_residual(
             self.state, ufl.TestFunction(self.V), self.coefficients, self.measures
         )
@@ -147,6 +167,25 @@ class PnpProblem:
         for constant, value in zip(self._bath_values, self.bath_unknowns(), strict=True):
             constant.value = value
         self.reference_concentrations = self._reference_concentrations()
+        if self.flow is not None:
+            self._load_flow(case)
+
+    def _load_flow(self, case: Case) -> None:
+        """Pe and the electrode pressures. The flow's pressure unknown is p - Pi (see
+        `pnp.solver.flow.forms`): each electrode holds the bath pressure less the bath's
+        ideal osmotic pressure, kappa * sum_i c_i / c0 in scaled units."""
+        sc = self.scales
+        flow = case.flow
+        self._peclet.value = sc.peclet(flow.viscosity_Pa_s)
+        c0 = sc.concentration_mM
+        osmotic = [
+            sc.kappa * sum(getattr(s, side) for s in case.species) / c0
+            for side in ("inside_mM", "outside_mM")
+        ]
+        inside = flow.pressure_difference_Pa / sc.pressure - osmotic[0]
+        self.flow.set_pressures(inside, -osmotic[1])
+        if self.flow.slip_walls:
+            self.flow.set_slip_length(flow.slip_length_nm * NM / sc.length_m)
 
     def bath_unknowns(self) -> list[float]:
         """The species unknowns in the inside and outside baths: ln(c/c0), or the
@@ -282,9 +321,32 @@ class PnpProblem:
             lin, lout = baths[i - 1], baths[n + i - 1]
             self.state.sub(i).interpolate(lambda x, a=lin, b=lout: ramp(x, a, b))
         self.state.x.scatter_forward()
+        if self.flow is not None:
+            self.flow.state.x.array[:] = 0.0
 
     def solve(self) -> SolveReport:
-        return self.newton.solve()
+        if self.flow is None:
+            return self.newton.solve()
+        return self._solve_with_flow()
+
+    def _solve_with_flow(self) -> SolveReport:
+        """Staggered PNP | Stokes iteration (Picard): PNP with the velocity frozen, then
+        Stokes with the force of the new PNP state, until the Stokes solution stops
+        changing (`FLOW_COUPLING_RTOL`). A PNP failure, a failed Stokes solve or no
+        convergence within `FLOW_COUPLING_MAX_ITERATIONS` is reported as not converged."""
+        iterations = 0
+        report = None
+        for _ in range(FLOW_COUPLING_MAX_ITERATIONS):
+            report = self.newton.solve()
+            iterations += report.iterations
+            if not report.converged:
+                return dataclasses.replace(report, iterations=iterations)
+            change = self.flow.solve()
+            if not math.isfinite(change):
+                return SolveReport(False, "FLOW_SOLVE_FAILED", iterations, report.residual_norm)
+            if change <= FLOW_COUPLING_RTOL:
+                return dataclasses.replace(report, iterations=iterations)
+        return SolveReport(False, "FLOW_COUPLING_NOT_CONVERGED", iterations, report.residual_norm)
 
     def update_size(self, update: np.ndarray) -> float:
         """Size of a Newton update (owned entries): the largest of |d psi| and, for
@@ -309,17 +371,27 @@ class PnpProblem:
     def destroy(self) -> None:
         """Free the solver's PETSc objects (collective over the mesh communicator)."""
         self.newton.destroy()
+        if self.flow is not None:
+            self.flow.destroy()
 
     def component(self, k: int) -> np.ndarray:
         """Local values (ghosts included) of component k: 0 = psi, i = u_i."""
         return self.state.x.array.reshape(-1, self.V.dofmap.index_map_bs)[:, k]
 
     def copy_state(self) -> np.ndarray:
-        return self.state.x.array.copy()
+        """The local state (ghosts included); with flow, the velocity and pressure after
+        the PNP unknowns, so that a restored state has its own flow."""
+        if self.flow is None:
+            return self.state.x.array.copy()
+        return np.concatenate([self.state.x.array, self.flow.state.x.array])
 
     def restore_state(self, values: np.ndarray) -> None:
-        self.state.x.array[:] = values
+        n = self.state.x.array.size
+        self.state.x.array[:] = values[:n]
         self.state.x.scatter_forward()
+        if self.flow is not None:
+            self.flow.state.x.array[:] = values[n:]
+            self.flow.state.x.scatter_forward()
 
 
 def axis_bounds(domain: Domain) -> tuple[float, float]:

@@ -8,6 +8,17 @@ log-densities u_i = ln(c_i / c0), so concentrations stay positive by constructio
 Scaled Poisson:   -div(eps_r grad psi) = kappa * (sum_i z_i exp(u_i) + rho_f / (F c0))
 Scaled NP flux:   j_i = -(D_i / D0) exp(u_i) grad(u_i + z_i psi)
 Charged wall:     eps_r dpsi/dn = sigma * L0 / (eps0 V_T)
+
+Flow (`pnp.solver.flow`), viscosity mu: velocities in the electro-osmotic scale
+U0 = eps0 V_T^2 / (mu L0) and pressures in P0 = mu U0 / L0 = eps0 V_T^2 / L0^2.
+Dividing mu lap(v) - grad(p) = sum_i c_i grad(mu~_i) by mu U0 / L0^2 gives
+
+Scaled Stokes:    -lap(u) + grad(p) = -kappa * sum_i (c_i / c0) grad(u_i + z_i psi)
+Scaled NP flux:   j_i = -(D_i / D0) exp(u_i) grad(u_i + z_i psi) + Pe exp(u_i) u,
+                  Pe = U0 L0 / D0 (the inverse of the group D0 / (L0 U0))
+
+(the force coefficient F c0 V_T L0 / (mu U0) is kappa itself, and R T c0 / P0 =
+kappa too, so a bath's ideal osmotic pressure is kappa * sum_i c_i / c0).
 """
 
 from __future__ import annotations
@@ -51,6 +62,19 @@ class Scales:
 
     def potential(self, volts: float) -> float:
         return volts / self.thermal_voltage
+
+    def velocity(self, viscosity_Pa_s: float) -> float:
+        """U0 = eps0 V_T^2 / (mu L0) in m/s (6.6 mm/s for water at 25 C)."""
+        return VACUUM_PERMITTIVITY * self.thermal_voltage**2 / (viscosity_Pa_s * self.length_m)
+
+    @property
+    def pressure(self) -> float:
+        """P0 = eps0 V_T^2 / L0^2 in Pa (5.9 kPa at 25 C): independent of the viscosity."""
+        return VACUUM_PERMITTIVITY * self.thermal_voltage**2 / self.length_m**2
+
+    def peclet(self, viscosity_Pa_s: float) -> float:
+        """Pe = U0 L0 / D0, the weight of the advective flux c u in the scaled NP flux."""
+        return self.velocity(viscosity_Pa_s) * self.length_m / self.diffusion_m2_per_s
 
     def current_factor(self, charge: int, section_dim: int) -> float:
         """Multiplies a scaled flux integral (D_i/D0 inside the flux) to give a current.

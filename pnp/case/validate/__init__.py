@@ -15,6 +15,7 @@ from typing import Any
 from pnp.case.errors import CaseError
 from pnp.case.schema import DEFAULT_PERMITTIVITY, Case, FrozenMap, Geometry, Segment, Species
 from pnp.case.validate.bounds import BOUNDS, Bound
+from pnp.case.validate.flow import FLOW_KEYS, read_flow
 from pnp.case.validate.geometry import GEOMETRY_KEYS, GEOMETRY_KEYS_BY_KIND, read_geometry
 from pnp.case.validate.names import name_problem, sanitized_name
 from pnp.case.validate.reader import Reader, describe, did_you_mean, suggest
@@ -46,6 +47,7 @@ from pnp.case.validate.transient import TRANSIENT_KEYS, read_transient
 __all__ = [
     "BOUNDS",
     "CONDITIONS_KEYS",
+    "FLOW_KEYS",
     "GEOMETRY_KEYS",
     "GEOMETRY_KEYS_BY_KIND",
     "NEUTRALITY_RTOL",
@@ -80,6 +82,7 @@ TOP_KEYS = (
     "output",
     "permittivity_profile",
     "transient",
+    "flow",
 )
 
 
@@ -115,6 +118,7 @@ def case_from_dict(
     output = read_output(r, data)
     profile = read_permittivity_profile(r, data)
     transient = read_transient(r, data)
+    flow = read_flow(r, data, geometry, transient)
     if profile is not None and profile.kind == "smooth" and geometry and geometry.kind == "mesh":
         r.problem(
             "permittivity_profile.kind",
@@ -135,6 +139,7 @@ def case_from_dict(
         output=output,
         permittivity_profile=profile,
         transient=transient,
+        flow=flow,
         segments=segments,
     )
 

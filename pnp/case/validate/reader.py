@@ -22,6 +22,8 @@ _UNITS = (
     ("_mV", "mV"),
     ("_M", "M"),
     ("_K", "K"),
+    ("_Pa_s", "Pa s"),
+    ("_Pa", "Pa"),
     ("_s", "s"),
 )
 MISSING = object()  # marks a key absent from its table
