@@ -13,12 +13,6 @@ solver lives in `pnp.solver` and needs DOLFINx 0.10/0.11.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("pnp-channels")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+source"
 
 # public name -> the module that defines it
 _LAZY = {
@@ -39,7 +33,20 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
+def _version() -> str:
+    # importlib.metadata scans the environment: a third of a second, so only on first use
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pnp-channels")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+source"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value
@@ -48,4 +55,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *__all__})

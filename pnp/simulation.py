@@ -97,8 +97,12 @@ class Simulation:
         self._overrides: dict[str, Any] = {}
         self.case: Case = self._build({})
         self.update({**(overrides or {}), **dotted})
-        self.comm = comm
-        self.petsc_options = dict(petsc_options or {})
+        self.comm = _checked_comm(comm, "comm")
+        self.petsc_options = _checked_petsc_options(petsc_options)
+        if progress is not None and not callable(progress):
+            raise InputError(
+                "progress", f"must be a function of one string (e.g. print), got {progress!r}"
+            )
         self.progress = progress
         self._cache: Any = None  # pnp.problem_cache.ProblemCache, made at the first solve
         self._scratch: _Scratch | None = None
@@ -203,7 +207,7 @@ class Simulation:
         self.close()
 
     def _communicator(self, comm: MPI.Comm | None) -> MPI.Comm:
-        comm = comm if comm is not None else self.comm
+        comm = _checked_comm(comm, "comm") if comm is not None else self.comm
         if comm is None:
             raise InputError(
                 "comm",
@@ -531,6 +535,37 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def _checked_comm(comm: Any, key: str) -> MPI.Comm | None:
+    if comm is None:
+        return None
+    from mpi4py import MPI
+
+    if not isinstance(comm, MPI.Comm):
+        raise InputError(
+            key, f"must be an MPI communicator (MPI.COMM_WORLD or MPI.COMM_SELF), got {comm!r}"
+        )
+    return comm
+
+
+def _checked_petsc_options(options: Any) -> dict[str, object]:
+    """The ``--petsc`` options as a dict of names (without the ``pnp_`` prefix) to values."""
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise InputError(
+            "petsc_options",
+            f"must map option names to values, e.g. {{'ksp_type': 'gmres'}}, got {options!r}",
+        )
+    for name, value in options.items():
+        if not isinstance(name, str) or not name.lstrip("-"):
+            raise InputError("petsc_options", f"option names are strings, got {name!r}")
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise InputError(
+                f"petsc_options.{name}", f"give a string or number value, got {value!r}"
+            )
+    return {name.lstrip("-"): value for name, value in options.items()}
 
 
 def _pandas(what: str) -> Any:
