@@ -1,7 +1,8 @@
 """`pnp run` and the Python API solve a case the same way: results.json of the command line
-and of `Simulation(...).solve().save()` agree exactly apart from the wall times and the
-finishing timestamp; the pandas tables of a `Result` are the CSV files of the run, with
-the current in pA and its density in A/m^2 consistent over the pore area."""
+and of `Simulation(...).solve().save()` agree exactly (on one rank; to rounding in
+parallel) apart from the wall times and the finishing timestamp; the pandas tables of a
+`Result` are the CSV files of the run, with the current in pA and its density in A/m^2
+consistent over the pore area."""
 
 from __future__ import annotations
 
@@ -38,6 +39,35 @@ def untimed(results: dict) -> dict:
     return out
 
 
+def agree(a, b) -> bool:
+    """Equal JSON values; in parallel numbers to 1e-9 relative or 1e-12 absolute (the
+    reductions of two parallel solves of one case may differ in the last digit)."""
+    if COMM.size == 1:
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(agree(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(agree(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
+    return a == b
+
+
+def same_csv(a: Path, b: Path) -> bool:
+    text_a, text_b = a.read_text(), b.read_text()
+    if COMM.size == 1:
+        return text_a == text_b
+    cells = [[line.split(",") for line in t.splitlines()] for t in (text_a, text_b)]
+    return agree(*[[[_number(c) for c in row] for row in rows] for rows in cells])
+
+
+def _number(cell: str) -> float | str:
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
 def test_pnp_run_and_simulation_save_write_the_same_results(shared_tmp):
     cli = shared_tmp / "cli"
     sets = [a for k, v in COARSE.items() for a in ("--set", f"{k}={json.dumps(v)}")]
@@ -52,21 +82,21 @@ def test_pnp_run_and_simulation_save_write_the_same_results(shared_tmp):
         expected = json.loads((cli / "results.json").read_text())
         for folder in (api, shared_tmp / "ran"):
             written = json.loads((folder / "results.json").read_text())
-            assert untimed(written) == untimed(expected), folder.name
+            assert agree(untimed(written), untimed(expected)), folder.name
             assert written["provenance"]["mpi_ranks"] == COMM.size
             names = sorted(p.name for p in folder.iterdir())
             assert names == sorted(p.name for p in cli.iterdir())
             for name in ("iv.csv", "profile_-50.0mV.csv", "profile_+50.0mV.csv"):
-                assert (folder / name).read_text() == (cli / name).read_text(), name
-        assert untimed(result.results) == untimed(expected)
+                assert same_csv(folder / name, cli / name), name
+        assert agree(untimed(result.results), untimed(expected))
 
-        # the tables of the API are the files of the run
+        # the tables of the API are the files it saves
         iv = result.iv_frame()
-        on_disk = np.genfromtxt(cli / "iv.csv", delimiter=",", names=True, dtype=None)
+        on_disk = np.genfromtxt(api / "iv.csv", delimiter=",", names=True, dtype=None)
         for column in ("voltage_mV", "current_pA", "current_density_A_per_m2", "ghk_current_pA"):
-            np.testing.assert_array_equal(iv[column].to_numpy(), on_disk[column], column)
+            np.testing.assert_allclose(iv[column], on_disk[column], rtol=1e-15, err_msg=column)
         profile = result.profile(50)
-        table = np.genfromtxt(cli / "profile_+50.0mV.csv", delimiter=",", names=True)
+        table = np.genfromtxt(api / "profile_+50.0mV.csv", delimiter=",", names=True)
         assert list(profile.columns) == list(table.dtype.names)
         for column in profile.columns:
             np.testing.assert_allclose(profile[column], table[column], rtol=1e-15, atol=0)
@@ -111,4 +141,5 @@ def test_pnp_run_exit_codes_and_partial_results_through_the_api(shared_tmp, caps
     results = json.loads((out / "results.json").read_text())
     assert results["error"]["error"] == "ConvergenceError" and results["points"] == []
     assert main(["run", str(DEFAULT), "--out", str(out), "--set", "geometry.kind=3"]) == 2
-    assert "geometry.kind" in capsys.readouterr().err
+    if COMM.rank == 0:  # the message is printed once
+        assert "geometry.kind" in capsys.readouterr().err
