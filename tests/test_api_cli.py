@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,7 @@ def _number(cell: str) -> float | str:
         return cell
 
 
-def test_pnp_run_and_simulation_save_write_the_same_results(shared_tmp):
+def test_pnp_run_and_simulation_save_write_the_same_results(shared_tmp, monkeypatch):
     cli = shared_tmp / "cli"
     sets = [a for k, v in COARSE.items() for a in ("--set", f"{k}={json.dumps(v)}")]
     assert main(["run", str(DEFAULT), "--out", str(cli), *sets]) == 0
@@ -113,6 +114,11 @@ def test_pnp_run_and_simulation_save_write_the_same_results(shared_tmp):
         np.testing.assert_allclose(total, iv["current_pA"], rtol=1e-12)
         drive_mV = iv["voltage_mV"] - result.reversal_potential_mV
         np.testing.assert_allclose(iv["conductance_pS"], iv["current_pA"] / drive_mV * 1e3)
+
+        with monkeypatch.context() as without:
+            without.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+            with pytest.raises(ImportError, match=r"^Result.profile needs pandas: .*\[api\]"):
+                result.profile(50)
 
         fields = result.fields(50.0)
         assert {f.name for f in fields.values()} == {"phi_mV", "c_K_mM", "c_Cl_mM"}
