@@ -7,8 +7,12 @@
     sim.set("regions.pore.fixed_charge_M", -0.5)
     result = sim.solve(comm=MPI.COMM_SELF)   # MPI.COMM_WORLD under mpiexec
     result.voltages_mV, result.current_pA, result.reversal_potential_mV
+    result.iv_frame(), result.profile(50)    # pandas tables (the ``api`` extra)
     result.save("out/wide")                  # the files of `pnp run`
+    sim.run("out/wide2")                     # `pnp run` itself: solve and write as it goes
 
+`pnp run` is `Simulation.run`, and `solve` goes through the same function
+(`pnp.run.solve_and_write`) without writing; `Result.save` writes what `pnp run` writes.
 A `Simulation` validates exactly as `pnp run` does (`CaseError` naming the key, at
 construction and at every `set`). `solve` writes no output folder: the numbers are
 those `pnp run` writes into results.json, as arrays named with their units (see
@@ -465,6 +469,8 @@ class TransientResult:
         from pnp.run import claimed_folder
 
         folder = Path(folder)
+        if folder.resolve() == self._folder.resolve():
+            return folder  # written there by Simulation.run
 
         def copy_all() -> None:
             for pattern in RUN_OUTPUTS:

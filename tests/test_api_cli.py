@@ -149,3 +149,25 @@ def test_pnp_run_exit_codes_and_partial_results_through_the_api(shared_tmp, caps
     assert main(["run", str(DEFAULT), "--out", str(out), "--set", "geometry.kind=3"]) == 2
     if COMM.rank == 0:  # the message is printed once
         assert "geometry.kind" in capsys.readouterr().err
+
+
+def test_a_transient_run_from_python_writes_the_files_of_pnp_run(shared_tmp):
+    fast = {
+        "geometry.mesh_size_nm": 1.2,
+        "geometry.wall_size_nm": 0.3,
+        "transient.end_time_s": 2e-9,
+        "transient.max_step_s": 1e-9,
+        "output.plots": False,
+        "output.fields": False,
+    }
+    sim = pnp.Simulation(ROOT / "cases" / "transient_step.toml", fast, comm=COMM)
+    run = sim.run(shared_tmp / "step")
+    assert run.save(shared_tmp / "step") == shared_tmp / "step"  # already there, kept
+    copy = run.save(shared_tmp / "copy")
+    COMM.barrier()
+    written = json.loads((shared_tmp / "step" / "results.json").read_text())
+    assert json.loads((copy / "results.json").read_text()) == written == run.results
+    assert sorted(p.name for p in copy.iterdir()) == sorted(
+        p.name for p in (shared_tmp / "step").iterdir()
+    )
+    np.testing.assert_array_equal(run.times_s, written["transient"]["times_s"])
