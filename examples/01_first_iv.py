@@ -35,12 +35,10 @@ settings = (
 sim = pnp.Simulation(ROOT / "cases" / "default.toml", settings, comm=MPI.COMM_SELF)
 result = sim.solve()
 
-# %% The I-V curve and its GHK counterpart (pA), the chord conductance (pS)
-print(f"{'V (mV)':>8} {'I (pA)':>10} {'GHK (pA)':>10} {'G (pS)':>9}")
-for v, i, g, c in zip(
-    result.voltages_mV, result.current_pA, result.ghk_current_pA, result.conductance_pS, strict=True
-):
-    print(f"{v:8.1f} {i:10.3f} {g:10.3f} {c:9.1f}")
+# %% The I-V curve and its GHK counterpart (pA), the chord conductance (pS), as a table
+# (pandas: the `api` extra); the same numbers are arrays too: result.current_pA, ...
+iv = result.iv_frame()
+print(iv[["voltage_mV", "current_pA", "ghk_current_pA", "conductance_pS"]].to_string(index=False))
 print(
     "reversal potential: PNP",
     result.reversal_potential_mV,
@@ -56,6 +54,10 @@ print(
     comparison["sign_disagreements"],
     "voltage(s)",
 )
+
+# %% The axis profile at +50 mV: potential (mV) and concentrations (mM) along z (nm)
+profile = result.profile(50)
+print(profile[["z_nm", "phi_mV", "c_K_mM", "c_Cl_mM"]].describe().loc[["min", "max"]])
 
 # %% A plot, and every file of `pnp run`, in a temporary folder
 folder = Path(tempfile.mkdtemp(prefix="pnp-example-"))

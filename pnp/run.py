@@ -265,7 +265,7 @@ def run_case(
         say,
         t0,
     ):
-        return _solve_and_write(problem, Path(out_dir), say, t0)
+        return solve_and_write(problem, Path(out_dir), say, t0).results
 
 
 @contextmanager
@@ -318,16 +318,25 @@ def claimed_folder(out_dir: Path, comm: MPI.Comm) -> Iterator[None]:
         claim.release()
 
 
-def _solve_and_write(
-    problem: PnpProblem, out_dir: Path, say: Callable[[str], None], t_start: float
-) -> dict:
+def solve_and_write(
+    problem: PnpProblem, out_dir: Path | None, say: Callable[[str], None], t_start: float
+) -> SteadyRun:
+    """Solve the case of `problem`, write its outputs into `out_dir` (results.json after
+    every voltage point, so a failed or interrupted run keeps what is done) and report the
+    closing lines. `out_dir=None` solves in memory only (`pnp.Simulation.solve`); the
+    results are the same either way: this is the one solve of `pnp run`, sweeps and the
+    Python API."""
     comm = problem.domain.mesh.comm
-    steady = solve_case(
-        problem, say, t_start, checkpoint=lambda r: write_json(comm, out_dir / "results.json", r)
-    )
-    write_outputs(steady, out_dir, t_start=t_start)
+
+    def checkpoint(results: dict) -> None:
+        if out_dir is not None:
+            write_json(comm, out_dir / "results.json", results)
+
+    steady = solve_case(problem, say, t_start, checkpoint=checkpoint)
+    if out_dir is not None:
+        write_outputs(steady, out_dir, t_start=t_start)
     report_closing(steady, say, out_dir)
-    return steady.results
+    return steady
 
 
 @dataclass

@@ -7,8 +7,12 @@
     sim.set("regions.pore.fixed_charge_M", -0.5)
     result = sim.solve(comm=MPI.COMM_SELF)   # MPI.COMM_WORLD under mpiexec
     result.voltages_mV, result.current_pA, result.reversal_potential_mV
+    result.iv_frame(), result.profile(50)    # pandas tables (the ``api`` extra)
     result.save("out/wide")                  # the files of `pnp run`
+    sim.run("out/wide2")                     # `pnp run` itself: solve and write as it goes
 
+`pnp run` is `Simulation.run`, and `solve` goes through the same function
+(`pnp.run.solve_and_write`) without writing; `Result.save` writes what `pnp run` writes.
 A `Simulation` validates exactly as `pnp run` does (`CaseError` naming the key, at
 construction and at every `set`). `solve` writes no output folder: the numbers are
 those `pnp run` writes into results.json, as arrays named with their units (see
@@ -35,10 +39,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pnp.case import Case, CaseError, apply_override, case_from_dict, load_case
-from pnp.case.dump import _value as toml_value
+from pnp.case.dump import toml_value
 from pnp.errors import InputError, PnpError
 
 if TYPE_CHECKING:
+    import pandas
     from mpi4py import MPI
 
     from pnp.run import SteadyRun
@@ -96,8 +101,12 @@ class Simulation:
         self._overrides: dict[str, Any] = {}
         self.case: Case = self._build({})
         self.update({**(overrides or {}), **dotted})
-        self.comm = comm
-        self.petsc_options = dict(petsc_options or {})
+        self.comm = _checked_comm(comm, "comm")
+        self.petsc_options = _checked_petsc_options(petsc_options)
+        if progress is not None and not callable(progress):
+            raise InputError(
+                "progress", f"must be a function of one string (e.g. print), got {progress!r}"
+            )
         self.progress = progress
         self._cache: Any = None  # pnp.problem_cache.ProblemCache, made at the first solve
         self._scratch: _Scratch | None = None
@@ -131,40 +140,62 @@ class Simulation:
 
     # -- solving ----------------------------------------------------------------------
     def solve(self, *, comm: MPI.Comm | None = None) -> Result | TransientResult:
-        """Solve the case (collective over `comm`, or the constructor's `comm`).
+        """Solve the case in memory (collective over `comm`, or the constructor's `comm`).
 
         Returns a `Result` (a `TransientResult` for a transient case). Raises
         `ConvergenceError` when the fixed-charge ramp fails (a failed voltage point is
         recorded in the result instead), `InputError` for a mesh or set-up that cannot
         be used, `SolverConfigurationError` for solver settings that cannot work.
         """
+        return self._solve(None, comm)
+
+    def run(
+        self, folder: str | PathLike[str], *, comm: MPI.Comm | None = None
+    ) -> Result | TransientResult:
+        """Solve the case as `pnp run` does: the folder is claimed (locked against other
+        runs, the outputs of an earlier run cleared), results.json is written after every
+        voltage point (a failed or interrupted run keeps what is done) and every output at
+        the end. Returns the result, as `solve`; raises as `solve`, and `OutputError` for
+        a folder that cannot be used."""
+        return self._solve(Path(folder), comm)
+
+    def _solve(self, out: Path | None, comm: MPI.Comm | None) -> Result | TransientResult:
         comm = self._communicator(comm)
         case = self.case
-        self._solves += 1
-        folder = self._scratch.path / f"solve_{self._solves}"
         from pnp.parallel import on_root
 
-        on_root(comm, lambda: folder.mkdir(parents=True, exist_ok=True))
-        say = self.progress if (self.progress is not None and comm.rank == 0) else _quiet
+        folder = out
+        if folder is None:
+            self._solves += 1
+            folder = self._scratch.path / f"solve_{self._solves}"
+            on_root(comm, lambda: folder.mkdir(parents=True, exist_ok=True))
         if case.is_transient:
             from pnp.transient import run_transient_case
 
             results = run_transient_case(
-                case, folder, comm, cli_petsc_options=self.petsc_options, progress=say
+                case, folder, comm, cli_petsc_options=self.petsc_options, progress=self.progress
             )
             return TransientResult(case, results, folder, comm, self._scratch)
 
-        from pnp.run import report_closing, solve_case
+        from pnp.run import prepared_run, solve_and_write
 
+        if out is not None:
+            with prepared_run(case, out, comm, self.petsc_options, self.progress, self._cache) as (
+                problem,
+                say,
+                t_start,
+            ):
+                steady = solve_and_write(problem, out, say, t_start)
+            return Result(case, steady, out / "mesh.msh", self._cache, self._scratch, out)
         t_start = time.perf_counter()
+        say = self.progress if (self.progress is not None and comm.rank == 0) else _quiet
         msh_path = folder / "mesh.msh"
         problem = self._cache.problem_for(case, comm, msh_path, self.petsc_options)
         try:
-            steady = solve_case(problem, say, t_start)
+            steady = solve_and_write(problem, None, say, t_start)
         except BaseException:
             self._cache.clear()  # a failed solve may leave the problem unusable
             raise
-        report_closing(steady, say, None)
         return Result(case, steady, msh_path, self._cache, self._scratch)
 
     def close(self) -> None:
@@ -180,7 +211,7 @@ class Simulation:
         self.close()
 
     def _communicator(self, comm: MPI.Comm | None) -> MPI.Comm:
-        comm = comm if comm is not None else self.comm
+        comm = _checked_comm(comm, "comm") if comm is not None else self.comm
         if comm is None:
             raise InputError(
                 "comm",
@@ -221,16 +252,25 @@ class Result:
 
     `reversal_potential_mV`, `ghk` and `ghk_comparison` are the results.json blocks,
     `results` all of results.json, `profiles` the axis profiles by voltage (dicts of
-    arrays: ``z_nm``, ``phi_mV``, ``c_K_mM``, ..., ``E_z_V_per_m``; ``pandas.DataFrame(p)``
-    makes a table of one). `fields(voltage_mV)` gives the DOLFINx functions and
-    `save(folder)` writes the files of `pnp run`, as long as no later solve of the
-    same `Simulation` has reused the problem (else `StaleResultError`).
+    arrays: ``z_nm``, ``phi_mV``, ``c_K_mM``, ..., ``E_z_V_per_m``). With pandas (the
+    ``api`` extra), `iv_frame()` is the I–V table and `profile(voltage_mV)` one profile
+    as a DataFrame, their columns named with their units. `fields(voltage_mV)` gives the
+    DOLFINx functions and `save(folder)` writes the files of `pnp run`, as long as no
+    later solve of the same `Simulation` has reused the problem (else `StaleResultError`).
+    `folder` is the folder written by `Simulation.run` (None after `solve`).
     """
 
     def __init__(
-        self, case: Case, steady: SteadyRun, msh_path: Path, cache: Any, scratch: _Scratch
+        self,
+        case: Case,
+        steady: SteadyRun,
+        msh_path: Path,
+        cache: Any,
+        scratch: _Scratch,
+        folder: Path | None = None,
     ) -> None:
         self.case = case
+        self.folder = folder
         self.results: dict = steady.results
         self._steady = steady
         self._msh_path = msh_path
@@ -294,17 +334,61 @@ class Result:
         self._check_current()
         return self._steady.solution.problem
 
-    def fields(self, voltage_mV: float) -> dict[str, Any]:
-        """phi (mV) and every concentration (mM; 0 inside the membrane) at a solved voltage,
-        as DOLFINx functions named ``phi_mV``, ``c_K_mM``, ... (collective). Puts that
-        voltage's state into the problem."""
-        problem = self.problem
-        states = self._steady.solution.states
-        if voltage_mV not in self.profiles:  # the converged voltages
+    def iv_frame(self) -> pandas.DataFrame:
+        """The I–V curve as a DataFrame, one row per voltage in the case's order: voltage_mV,
+        converged, newton_iterations, the current and its density, per species
+        (``K_current_pA``, ``K_current_density_A_per_m2``, ...), the chord conductance and
+        the GHK counterpart (``ghk_current_pA``, ...); NaN where a point did not converge."""
+        pd = _pandas("Result.iv_frame")
+        columns: dict[str, Any] = {
+            "voltage_mV": self.voltages_mV,
+            "converged": self.converged,
+            "newton_iterations": self.newton_iterations,
+        }
+        kinds = dict.fromkeys([self._steady.units.extensive, None])  # the geometry's first
+        for kind in kinds:
+            current, _, _ = _NAMES[kind]
+            columns[current] = self._arrays[current]
+        for kind in kinds:
+            current, _, species = _NAMES[kind]
+            for name, values in self._arrays[species].items():
+                columns[f"{name}_{current}"] = values
+        for kind in kinds:
+            columns[_NAMES[kind][1]] = self._arrays[_NAMES[kind][1]]
+        for kind in kinds:
+            columns[f"ghk_{_NAMES[kind][0]}"] = self._arrays[f"ghk_{_NAMES[kind][0]}"]
+        return pd.DataFrame(columns)
+
+    def profile(self, voltage_mV: float) -> pandas.DataFrame:
+        """The axis profile at a converged voltage as a DataFrame (the columns of
+        profile_<V>mV.csv: ``z_nm``, ``phi_mV``, ``c_K_mM``, ..., ``E_z_V_per_m``)."""
+        pd = _pandas("Result.profile")
+        return pd.DataFrame(self.profiles[self._solved(voltage_mV)])
+
+    def _solved(self, voltage_mV: float) -> float:
+        """`voltage_mV` as a key of `profiles` (the converged voltages), or InputError."""
+        try:
+            voltage = float(voltage_mV)
+        except (TypeError, ValueError):
+            voltage = None
+        if voltage not in self.profiles:
             solved = ", ".join(f"{v:g}" for v in self.profiles)
             raise InputError(
-                "voltage_mV", f"no converged state at {voltage_mV:g} mV; solved: {solved}"
+                "voltage_mV", f"no converged state at {voltage_mV!r} mV; solved: {solved}"
             )
+        return voltage
+
+    def fields(self, voltage_mV: float) -> dict[str, Any]:
+        """phi (mV) and every concentration (mM; 0 inside the membrane) at a solved voltage,
+        as DOLFINx functions named ``phi_mV``, ``c_K_mM``, ... on the problem's mesh
+        (collective). The functions are new copies, but they live on the mesh of the
+        in-memory problem: they stay valid while this result is current, i.e. until the
+        next `solve` of the same `Simulation` reuses the problem (then `StaleResultError`
+        for later calls; copy the arrays out first if needed). Puts that voltage's state
+        into the problem."""
+        problem = self.problem
+        states = self._steady.solution.states
+        voltage_mV = self._solved(voltage_mV)
         from pnp.fem import dolfinx
 
         problem.restore_state(states[voltage_mV])
@@ -328,6 +412,8 @@ class Result:
         from pnp.run import claimed_folder, write_outputs
 
         folder = Path(folder)
+        if self.folder is not None and folder.resolve() == self.folder.resolve():
+            return folder  # written by Simulation.run
         comm = self._steady.solution.problem.domain.mesh.comm
         with claimed_folder(folder, comm):
             on_root(comm, lambda: _copy(self._msh_path, folder / "mesh.msh"))
@@ -383,6 +469,8 @@ class TransientResult:
         from pnp.run import claimed_folder
 
         folder = Path(folder)
+        if folder.resolve() == self._folder.resolve():
+            return folder  # written there by Simulation.run
 
         def copy_all() -> None:
             for pattern in RUN_OUTPUTS:
@@ -453,6 +541,47 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def _checked_comm(comm: Any, key: str) -> MPI.Comm | None:
+    if comm is None:
+        return None
+    from mpi4py import MPI
+
+    if not isinstance(comm, MPI.Comm):
+        raise InputError(
+            key, f"must be an MPI communicator (MPI.COMM_WORLD or MPI.COMM_SELF), got {comm!r}"
+        )
+    return comm
+
+
+def _checked_petsc_options(options: Any) -> dict[str, object]:
+    """The ``--petsc`` options as a dict of names (without the ``pnp_`` prefix) to values."""
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise InputError(
+            "petsc_options",
+            f"must map option names to values, e.g. {{'ksp_type': 'gmres'}}, got {options!r}",
+        )
+    for name, value in options.items():
+        if not isinstance(name, str) or not name.lstrip("-"):
+            raise InputError("petsc_options", f"option names are strings, got {name!r}")
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise InputError(
+                f"petsc_options.{name}", f"give a string or number value, got {value!r}"
+            )
+    return {name.lstrip("-"): value for name, value in options.items()}
+
+
+def _pandas(what: str) -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(
+            f"{what} needs pandas: pip install 'pnp-channels[api]' (or pip install pandas)"
+        ) from None
+    return pandas
 
 
 def _numeric(values: list) -> bool:

@@ -214,7 +214,9 @@ def _key(name: str) -> str:
     return name if _BARE_KEY.match(name) else _string(name)
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """`value` (bool, number, string, list, tuple or table) as a TOML value, the text of
+    a ``key=value`` override. Raises TypeError for anything else."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -222,24 +224,28 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
         if not value:
             return "{}"
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
 def _table(header: str, table: Mapping[str, Any]) -> list[str]:
     lines = [header]
-    lines += [f"{_key(k)} = {_value(v)}" for k, v in table.items()]
+    lines += [f"{_key(k)} = {toml_value(v)}" for k, v in table.items()]
     return [*lines, ""]
 
 
 def case_to_toml(case: Case) -> str:
     """The resolved case as TOML text that loads back to an equal case."""
     data = case_to_dict(case)
-    lines = [f"name = {_value(data['name'])}", f"description = {_value(data['description'])}", ""]
+    lines = [
+        f"name = {toml_value(data['name'])}",
+        f"description = {toml_value(data['description'])}",
+        "",
+    ]
     lines += _table("[geometry]", data["geometry"])
     for section in ("regions", "surfaces"):
         for name, table in data[section].items():

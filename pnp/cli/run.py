@@ -94,12 +94,12 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"pnp run: {err}", file=sys.stderr)
         return 2
 
+    import pnp.run  # noqa: F401  (imports PETSc, whose signal handlers StopOnSignal replaces)
     from pnp.errors import ConvergenceError, InputError, SolverConfigurationError
     from pnp.folders import OutputError
     from pnp.interrupt import Interrupted, StopOnSignal, stderr_notice
-    from pnp.run import run_case
+    from pnp.simulation import Simulation
     from pnp.solver.options import parse_cli_option
-    from pnp.transient import run_transient_case
 
     def error(message: object, code: int = 2) -> int:
         if comm.rank == 0:
@@ -111,13 +111,14 @@ def run_command(args: argparse.Namespace) -> int:
     except ValueError as err:
         return error(err)
     out = args.out if args.out is not None else Path("out") / case.name
-    runner = run_transient_case if case.is_transient else run_case
-    # pnp.run imported PETSc, whose signal handlers ours replace
     with StopOnSignal(comm, notice=stderr_notice("pnp run", comm)):
         try:
-            results = runner(
-                case, out, comm, cli_petsc_options=petsc, progress=logs.printer("pnp.progress")
-            )
+            # the run of the Python API: `Simulation.run` (`Simulation.solve` + `Result.save`
+            # solve the same way, in memory)
+            with Simulation(
+                case, comm=comm, petsc_options=petsc, progress=logs.printer("pnp.progress")
+            ) as sim:
+                result = sim.run(out)
         except ConvergenceError as err:
             return error(f"{err}\npnp run: partial results in {out / 'results.json'}", 3)
         except TimeoutError as err:  # FFCx waited for another process's compile (see pnp.jit)
@@ -135,4 +136,4 @@ def run_command(args: argparse.Namespace) -> int:
                 ),
                 130,
             )
-    return 0 if results["all_converged"] else 3
+    return 0 if result.results["all_converged"] else 3
