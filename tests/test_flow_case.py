@@ -108,6 +108,34 @@ def test_results_carry_flow_rate_and_convective_share(shared_tmp):
     assert abs(points[0.0]["convective_current_pA"]) < 1e-6 * points[20.0]["convective_current_pA"]
 
 
+def test_velocity_and_pressure_read_back_from_vtu(shared_tmp):
+    import meshio
+    import numpy as np
+
+    data = with_flow({"pressure_difference_Pa": 1e5})
+    data["conditions"] = {"voltages_mV": [0.0]}
+    data["output"] = {"fields": True, "field_format": "vtu", "plots": False, "profiles": False}
+    results = run_case(case_from_dict(data), shared_tmp, COMM)
+    flow_rate = results["points"][0]["flow_rate_m3_per_s"]
+    assert flow_rate > 0.0  # pushed from the inside (higher pressure) to the outside
+    mesh = meshio.read(shared_tmp / "fields_000000.vtu")
+    r, z = mesh.points[:, 0], mesh.points[:, 1]
+    u, p = mesh.point_data["velocity_m_per_s"], mesh.point_data["pressure_Pa"]
+    assert u.shape == (len(r), 3) and np.all(u[:, 2] == 0.0)
+    in_membrane = (r > 1.0 + 1e-9) & (np.abs(z) < 1.5 - 1e-9)
+    assert np.all(np.isnan(p[in_membrane])) and np.all(np.isfinite(p[~in_membrane]))
+    # the electrodes hold the bath pressures (a natural condition: to discretisation error)
+    # 1e5 Pa inside, 0 outside, plus the osmotic pressure of the equal baths on both sides
+    inside, outside = z < z.min() + 1e-9, z > z.max() - 1e-9
+    assert np.ptp(p[inside]) < 2e-3 * 1e5 and np.ptp(p[outside]) < 2e-3 * 1e5
+    assert abs(p[inside].mean() - p[outside].mean() - 1e5) < 2e-3 * 1e5
+    # in the pore the axial velocity is of the size of the mean velocity Q / (pi R^2)
+    pore = np.abs(z) < 1.0
+    mean_velocity = flow_rate / (np.pi * 1e-18)
+    assert 0.5 * mean_velocity < u[pore, 1].max() < 3.0 * mean_velocity
+    assert np.all(np.abs(u[in_membrane]) == 0.0)
+
+
 @pytest.mark.parametrize(
     ("flow", "key", "words"),
     [

@@ -260,10 +260,15 @@ class VtuSeries:
         on_root(self.comm, work)
 
     def _owned_values(self, f: fem.Function) -> np.ndarray:
-        """The owned nodal values of `f`, one row per node for a vector."""
+        """The owned nodal values of `f`; a vector as one row of 3 components per node
+        (VTK's vectors are 3D: an (r, z) or (x, y) vector gets a zero third component)."""
         bs = f.function_space.dofmap.index_map_bs
         values = f.x.array[: self._owned * bs].copy()
-        return values if bs == 1 else values.reshape(self._owned, bs)
+        if bs == 1:
+            return values
+        rows = np.zeros((self._owned, 3))
+        rows[:, :bs] = values.reshape(self._owned, bs)
+        return rows
 
     def _collection(self) -> str:
         rows = "".join(
