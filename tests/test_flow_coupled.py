@@ -134,7 +134,7 @@ def test_pressure_field_holds_the_electrode_pressures(pore):
     at each electrode, up to the small viscous normal stress of the flow there."""
     dp = 1.0e5
     pore.point(0.0, dp)
-    fields = FlowFields(pore.problem)
+    fields = FlowFields(pore.problem, pore.problem.scalar_space, pore.problem.ion_free)
     fields.update()
     z = pore.problem.scalar_space.tabulate_dof_coordinates()[:, 1]
     lo = COMM.allreduce(float(z.min()), op=MPI.MIN)

@@ -145,7 +145,9 @@ def test_a_bad_value_names_its_case():
 def test_shipped_sweeps_validate(path):
     spec = load_sweep(path)
     cases = build_cases(spec, expand(spec))
-    assert 9 <= len(cases) <= 40
+    # the atlas's sweeps are its log-spaced grids of groups (scripts/atlas); the others stay
+    # small enough to run as examples
+    assert 9 <= len(cases) <= (100 if path.name.startswith("atlas_") else 40)
     assert all(not c.output.fields for c in cases)
     assert path.read_text().startswith(f"# {path.name}: ")
 

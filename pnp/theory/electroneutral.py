@@ -222,6 +222,8 @@ class _Pore:
                 if rk is None:
                     trial[k] -= 2.0 * h
                     rk, h = self.mismatch(trial, psi_in), -h
+                if rk is None:  # both neighbours empty the pore: at the limiting current
+                    raise _NoSolutionError(norm)
                 jac[:, k] = (rk - r) / h
             step = np.linalg.lstsq(jac, -r, rcond=None)[0]
             t = 1.0
