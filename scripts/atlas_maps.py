@@ -146,6 +146,7 @@ def draw(out: Path, sweep: str, rows: list[dict], kind: str) -> Path | None:
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
     from matplotlib.tri import Triangulation
 
     gx, gy = SWEEPS[sweep]
@@ -183,33 +184,40 @@ def draw(out: Path, sweep: str, rows: list[dict], kind: str) -> Path | None:
     finite = shown[np.isfinite(shown) & (base < INFINITE_FOLD)]
     norm = LogNorm(low, max(float(np.max(finite)) if finite.size else 10.0, 10.0 * low))
     image = ax.tripcolor(tri, np.clip(shown, low, norm.vmax), norm=norm, cmap="magma_r")
-    fig.colorbar(image, ax=ax, label=label)
+    bar = fig.colorbar(image, ax=ax, label=label)
+    plain = FuncFormatter(lambda value, _: f"{value:g}")  # 6, not 6 x 10^0
+    bar.ax.yaxis.set_major_formatter(plain)
+    bar.ax.yaxis.set_minor_formatter(plain)
     ax.scatter(x, y, s=6, c="k", marker=".")
+    opposite = np.zeros(base.shape, dtype=bool)
     if kind == "fold":  # opposite signs at some voltage: no factor relates the currents
         opposite = base >= INFINITE_FOLD
         ax.scatter(x[opposite], y[opposite], s=40, c="w", edgecolors="k", marker="X")
     threshold = CURRENT_LIMIT if kind == "fold" else REVERSAL_LIMIT_MV
-    legend = []
+    legend, undrawn = [], []
     for model in ("ghk", *COLOURS):
         v = base if model == "ghk" else values(model)
         if np.all(np.isnan(v)):
             continue  # the model does not apply to this sweep
         v = np.where(np.isnan(v), 1e9, v)  # not evaluated: outside the region
         colour, style = ("k", "--") if model == "ghk" else (COLOURS[model], "-")
-        if v.min() <= threshold < v.max():
-            ax.tricontour(tri, v, levels=[threshold], colors=[colour], linestyles=style)
         inside = int(np.sum(v <= threshold))
-        legend.append(
-            Line2D(
-                [], [], color=colour, ls=style, lw=2, label=f"{LABELS[model]}: {inside}/{v.size}"
-            )
-        )
+        if v.min() <= threshold < v.max():  # a boundary to draw: in the legend
+            ax.tricontour(tri, v, levels=[threshold], colors=[colour], linestyles=style)
+            entry = f"{LABELS[model]}: {inside}/{v.size}"
+            legend.append(Line2D([], [], color=colour, ls=style, lw=2, label=entry))
+        else:  # everywhere or nowhere within the limit: said below the map, not drawn
+            undrawn.append(f"{LABELS[model]} {'everywhere' if inside else 'nowhere'}")
     what = "<= 5 % current" if kind == "fold" else "<= 1 mV"
-    ax.legend(handles=legend, title=f"region {what}", fontsize=7, title_fontsize=8, loc="best")
+    if legend:
+        ax.legend(handles=legend, title=f"region {what}", fontsize=7, title_fontsize=8, loc="best")
     ax.set_xlabel(f"log10 {GROUP_LABELS[gx]}")
     ax.set_ylabel(f"log10 {GROUP_LABELS[gy]}")
-    note = " (X: GHK has the wrong sign)" if kind == "fold" else ""
-    ax.set_title(f"{sweep}: GHK {title} error{note}", fontsize=9)
+    note = " (X: GHK has the wrong sign)" if opposite.any() else ""
+    heading = f"GHK {title} error{note}"
+    if undrawn:  # the models without a boundary on this map
+        heading += f"\n{what}: " + "; ".join(undrawn)
+    ax.set_title(heading, fontsize=9)
     path = out / f"{sweep}_{kind}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
