@@ -7,6 +7,7 @@ from __future__ import annotations
 import dolfinx
 import numpy as np
 import pytest
+import ufl
 from mpi4py import MPI
 
 from pnp.errors import InputError
@@ -15,6 +16,7 @@ from pnp.structure.charges import (
     dipole_moment,
     load_vector_moments,
     locate_atoms,
+    molar_fixed_charge,
     point_charge_vector,
     total_charge,
 )
@@ -112,3 +114,68 @@ def test_atom_outside_the_mesh_is_an_input_error():
     positions[7] = [0.2, 0.1, 1.5]
     with pytest.raises(InputError, match="outside the mesh"):
         cell_charge_density(mesh, positions, charges)
+
+
+def test_molar_fixed_charge_conversion():
+    """One e in 1 nm^3 is 1 / (N_A 1e-24 L) mol/L."""
+    mesh = _mesh(2)
+    density = cell_charge_density(mesh, np.array([[0.1, 0.2, 0.3]]), np.array([1.0]))
+    molar = molar_fixed_charge(density)
+    integral = total_charge(molar)  # M nm^3
+    assert integral == pytest.approx(1.0 / (6.02214076e23 * 1e-24), rel=1e-12)
+
+
+def _coulomb_error(n: int, positions: np.ndarray, charges: np.ndarray) -> float:
+    """Max nodal error, more than 1 nm from the charges, of the P1 solution of
+    -lap(phi) = sum_a q_a delta(x - x_a) in a 4 nm box with the Coulomb potential
+    sum_a q_a / (4 pi |x - x_a|) on its boundary."""
+    from dolfinx.fem import petsc
+    from petsc4py import PETSc
+
+    mesh = dolfinx.mesh.create_box(MPI.COMM_WORLD, [[-2.0] * 3, [2.0] * 3], [n] * 3)
+    V = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    a = dolfinx.fem.form(ufl.inner(ufl.grad(u), ufl.grad(v)) * ufl.dx)
+
+    def coulomb(x):
+        return sum(
+            q / (4 * np.pi * np.linalg.norm(x.T - p, axis=1))
+            for q, p in zip(charges, positions, strict=True)
+        )
+
+    exact = dolfinx.fem.Function(V)
+    exact.interpolate(coulomb)
+    mesh.topology.create_connectivity(2, 3)
+    facets = dolfinx.mesh.exterior_facet_indices(mesh.topology)
+    bc = dolfinx.fem.dirichletbc(exact, dolfinx.fem.locate_dofs_topological(V, 2, facets))
+    A = petsc.assemble_matrix(a, bcs=[bc])
+    A.assemble()
+    load = point_charge_vector(V, positions, charges)
+    rhs = load.x.petsc_vec.copy()
+    petsc.apply_lifting(rhs, [a], [[bc]])
+    rhs.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    bc.set(rhs.array_w)
+    ksp = PETSc.KSP().create(mesh.comm)
+    ksp.setOperators(A)
+    ksp.setType("preonly")
+    ksp.getPC().setType("lu")
+    ksp.getPC().setFactorSolverType("mumps")
+    phi = dolfinx.fem.Function(V)
+    ksp.solve(rhs, phi.x.petsc_vec)
+    phi.x.scatter_forward()
+    ksp.destroy()
+    A.destroy()
+    rhs.destroy()
+    owned = V.dofmap.index_map.size_local
+    far = np.linalg.norm(V.tabulate_dof_coordinates()[:owned], axis=1) > 1.0
+    error = np.abs(phi.x.array[:owned] - exact.x.array[:owned])[far]
+    return mesh.comm.allreduce(float(error.max()) if error.size else 0.0, op=MPI.MAX)
+
+
+def test_point_charges_give_the_coulomb_potential():
+    positions = np.array([[0.1, 0.0, -0.05], [-0.12, 0.05, 0.1], [0.0, -0.1, 0.02]])
+    charges = np.array([1.0, -0.4, 0.7])
+    scale = charges.sum() / (4 * np.pi * 1.0)  # the potential 1 nm away
+    coarse, fine = (_coulomb_error(n, positions, charges) for n in (12, 24))
+    assert fine < 0.015 * scale
+    assert coarse / fine > 1.7  # converging (first order or better in the max norm)

@@ -23,9 +23,12 @@ import ufl
 from dolfinx import fem, geometry
 from mpi4py import MPI
 
+from pnp.constants import AVOGADRO
 from pnp.errors import InputError
 
 OUTSIDE_KEY = "structure.pqr_file"
+# 1 e/nm^3 = 1e27 e/m^3 = 1e24 / N_A mol/L: the molar fixed charge of the case vocabulary
+MOLAR_PER_E_NM3 = 1e24 / AVOGADRO
 
 
 def locate_atoms(
@@ -85,6 +88,14 @@ def cell_charge_density(
     np.add.at(density.x.array, dofs, charges[atoms] / volumes[dofs])
     density.x.scatter_forward()
     return density
+
+
+def molar_fixed_charge(density: fem.Function) -> fem.Function:
+    """The density (e/nm^3, mesh in nm) as molar fixed charge (M of elementary charges),
+    the unit of the materials' ``fixed_charge_M``."""
+    molar = fem.Function(density.function_space, name="structure_fixed_charge_M")
+    molar.x.array[:] = density.x.array * MOLAR_PER_E_NM3
+    return molar
 
 
 def point_charge_vector(
