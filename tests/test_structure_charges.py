@@ -17,6 +17,7 @@ from pnp.structure.charges import (
     load_vector_moments,
     locate_atoms,
     molar_fixed_charge,
+    point_charge_density,
     point_charge_vector,
     total_charge,
 )
@@ -179,3 +180,20 @@ def test_point_charges_give_the_coulomb_potential():
     coarse, fine = (_coulomb_error(n, positions, charges) for n in (12, 24))
     assert fine < 0.015 * scale
     assert coarse / fine > 1.7  # converging (first order or better in the max norm)
+
+
+def test_point_charge_density_reproduces_the_load_vector():
+    """integral(beta v) = b . v for P1 v; so the total charge and the dipole moment of
+    beta are the atoms' (the integrands are of degree <= 2, integrated exactly)."""
+    mesh = _mesh(5)
+    positions, charges = _atoms()
+    V = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
+    beta = point_charge_density(V, positions, charges)
+    assert abs(total_charge(beta) - charges.sum()) < 1e-10
+    np.testing.assert_allclose(dipole_moment(beta), charges @ positions, rtol=0, atol=1e-10)
+    v = ufl.TestFunction(V)
+    moments = dolfinx.fem.assemble_vector(dolfinx.fem.form(beta * v * ufl.dx))
+    moments.scatter_reverse(dolfinx.la.InsertMode.add)
+    load = point_charge_vector(V, positions, charges)
+    owned = V.dofmap.index_map.size_local
+    np.testing.assert_allclose(moments.array[:owned], load.x.array[:owned], rtol=0, atol=1e-12)

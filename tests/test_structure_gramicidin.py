@@ -16,6 +16,7 @@ from pnp.structure.charges import (
     cell_charge_density,
     dipole_moment,
     load_vector_moments,
+    point_charge_density,
     point_charge_vector,
     total_charge,
 )
@@ -70,6 +71,9 @@ def test_partial_charges_on_a_mesh():
     total, dipole = load_vector_moments(point_charge_vector(V, local, s.charges_e))
     assert abs(total - s.net_charge_e) < 1e-10
     np.testing.assert_allclose(dipole, exact_dipole, rtol=0, atol=1e-10)
+    beta = point_charge_density(V, local, s.charges_e)
+    assert abs(total_charge(beta) - s.net_charge_e) < 1e-10
+    np.testing.assert_allclose(dipole_moment(beta), exact_dipole, rtol=0, atol=1e-10)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pdb2pqr") is None, reason="needs pdb2pqr")

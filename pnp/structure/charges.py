@@ -12,6 +12,11 @@ cells. Two representations, both conserving the total charge to rounding:
   The hat functions sum to one and reproduce linear functions, so both the total charge
   and the dipole moment (sum_j b_j x_j) are those of the atoms to rounding.
 
+- `point_charge_density`: the P1 function beta with integral(beta v) = b . v for every P1
+  v (beta = M^-1 b, M the P1 mass matrix). As a fixed-charge coefficient in a P1
+  Poisson form it gives exactly the point-charge load vector, with the same total
+  charge and dipole moment.
+
 Positions are in the mesh's length unit; densities are in e per unit length cubed.
 """
 
@@ -57,8 +62,9 @@ def locate_atoms(
             "enlarge the domain or move the structure into it",
         )
     mine = np.flatnonzero(owner == comm.rank)
-    received = np.asarray(data.dest_points).reshape(-1, 3)[:, :gdim]
     cells = np.asarray(data.dest_cells, dtype=np.int32)
+    received = np.asarray(data.dest_points, dtype=points.dtype)
+    received = received.reshape(len(cells), -1)[:, :gdim] if len(cells) else points[:0, :gdim]
     if len(received) != len(mine):
         raise RuntimeError("point ownership returned a different number of atoms than owned")
     # Pair the received points with the atom list by sorting both the same way (atoms
@@ -130,6 +136,40 @@ def point_charge_vector(
     b.x.scatter_reverse(dolfinx.la.InsertMode.add)
     b.x.scatter_forward()
     return b
+
+
+def point_charge_density(
+    V: fem.FunctionSpace, positions: np.ndarray, charges: np.ndarray, *, rtol: float = 1e-14
+) -> fem.Function:
+    """P1 density (e per unit volume) whose P1 moments are the point charges' load vector:
+    the solution beta of M beta = b (conjugate gradients, Jacobi preconditioner)."""
+    from dolfinx.fem import petsc
+    from petsc4py import PETSc
+
+    load = point_charge_vector(V, positions, charges)
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    mass = petsc.assemble_matrix(fem.form(u * v * ufl.dx))
+    mass.assemble()
+    rhs = load.x.petsc_vec.copy()
+    density = fem.Function(V, name="structure_charge_density")
+    ksp = PETSc.KSP().create(V.mesh.comm)
+    try:
+        ksp.setOperators(mass)
+        ksp.setType("cg")
+        ksp.getPC().setType("jacobi")
+        ksp.setTolerances(rtol=rtol, atol=0.0, max_it=1000)
+        ksp.solve(rhs, density.x.petsc_vec)
+        if ksp.getConvergedReason() <= 0:
+            raise RuntimeError(
+                f"mass-matrix solve for the point-charge density did not converge "
+                f"(reason {ksp.getConvergedReason()})"
+            )
+    finally:
+        ksp.destroy()
+        mass.destroy()
+        rhs.destroy()
+    density.x.scatter_forward()
+    return density
 
 
 def total_charge(density: fem.Function) -> float:
