@@ -209,7 +209,7 @@ class StokesFlow:
         with self.b.localForm() as local:
             local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.L)
-        fem_petsc.apply_lifting(self.b, [self.a], bcs=[self.bcs])
+        # Every Dirichlet value is 0 (no slip, the axis, the pinned dofs): no lifting.
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         fem_petsc.set_bc(self.b, self.bcs)
         self.ksp.solve(self.b, self.state.x.petsc_vec)
