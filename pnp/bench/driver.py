@@ -154,6 +154,11 @@ class Bench:
         two_ranks = [self.case("default.toml", largest, overrides, p, ranks=2) for p in PRESETS]
         dofs = next(c["dofs"] for c in cases if c["name"] == largest and c["dofs"])
         poisson = [self.poisson(largest, overrides, p, dofs) for p in PRESETS]
+        # 3D: the iterative preset's Krylov/GAMG settings on the smaller pore's own mesh
+        name_3d, overrides_3d = plan.pore_3d[0]
+        poisson_3d = [
+            self.poisson(name_3d, overrides_3d, "iterative", None, case_file="pore_3d.toml")
+        ]
         layer = run_worker(
             {"kind": "double_layer", "resolutions": list(plan.double_layer)}, plan.timeout_s
         )
@@ -162,17 +167,27 @@ class Bench:
             cases=cases,
             two_ranks=two_ranks,
             poisson=poisson,
+            poisson_3d=poisson_3d,
             double_layer=layer,
             axisymmetric=[n for n, _ in plan.axisymmetric],
             pore_3d=[n for n, _ in plan.pore_3d],
             machine={"cpus": os.cpu_count(), "memory_MB": round(machine_memory_MB())},
         )
 
-    def poisson(self, name: str, overrides: dict, preset: str, dofs: int) -> dict:
+    def poisson(
+        self,
+        name: str,
+        overrides: dict,
+        preset: str,
+        dofs: int | None,
+        case_file: str = "default.toml",
+    ) -> dict:
+        """A scalar Poisson solve with `dofs` unknowns, or on the case's mesh if None."""
         spec = {
             "dofs": dofs,
+            "same_mesh": dofs is None,
             "kind": "poisson",
-            "case": str(CASES / "default.toml"),
+            "case": str(CASES / case_file),
             "name": name,
             "overrides": overrides,
             "preset": preset,

@@ -9,6 +9,7 @@ are reported as totals.
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -82,6 +83,7 @@ def measure_case(spec: Mapping, comm: MPI.Comm) -> dict:
     }
     try:
         record.update(_solve(problem, comm))
+        record.update(assembly_profile(problem, comm))
         if spec.get("mumps_estimate"):
             record["mumps_estimate"] = mumps_estimate(problem.newton.problem.A)
     finally:
@@ -126,6 +128,34 @@ def _solve(problem: PnpProblem, comm: MPI.Comm) -> dict:
         "ramp_seconds": ramp_seconds,
         "currents_pA": [p.current * 1e12 if p.converged else None for p in points],
     }
+
+
+def assembly_profile(problem: PnpProblem, comm: MPI.Comm, repeats: int = 3) -> dict:
+    """Seconds of one residual and one Jacobian evaluation (SNES callbacks: assembly,
+    boundary conditions and, for a separate preconditioner matrix, its copy) at the
+    final state; median of `repeats`, slowest rank."""
+    newton = problem.newton
+    snes, x = newton.snes, newton.problem.x
+    A = newton.problem.A
+    P = newton.pmat if newton.pmat is not None else A
+    b = x.duplicate()
+    calls = {
+        "residual": lambda: snes.computeFunction(x, b),
+        "jacobian": lambda: snes.computeJacobian(x, A, P),
+    }
+    out = {}
+    try:
+        for name, call in calls.items():
+            times = []
+            for _ in range(repeats):
+                comm.barrier()
+                t0 = time.perf_counter()
+                call()
+                times.append(comm.allreduce(time.perf_counter() - t0, op=MPI.MAX))
+            out[f"{name}_evaluation_seconds"] = statistics.median(times)
+    finally:
+        b.destroy()
+    return out
 
 
 def mumps_estimate(A: PETSc.Mat) -> dict:

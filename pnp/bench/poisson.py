@@ -1,7 +1,9 @@
-"""A scalar Poisson solve with as many unknowns as a PNP case: the linear-algebra yardstick.
+"""A scalar Poisson solve beside a PNP case: the linear-algebra yardstick.
 
-Same geometry and permittivity as the PNP case, on a finer mesh whose vertex
-count matches the PNP unknowns (psi and n log-densities per vertex). One solve
+Same geometry and permittivity as the PNP case, either on a finer mesh whose
+vertex count matches the PNP unknowns (psi and n log-densities per vertex), or,
+with ``"same_mesh": true`` in the spec, on the PNP case's own mesh (the 3D
+yardstick: one scalar field on the mesh of the n + 1 fields). One solve
 is the matrix and right-hand side assembly plus the linear solve with the
 preset's linear solver:
 
@@ -78,8 +80,12 @@ def matched_domain(spec: Mapping, vertices: int, comm: MPI.Comm) -> tuple[Case, 
 
 
 def measure_poisson(spec: Mapping, comm: MPI.Comm) -> dict:
-    """Seconds of one scalar Poisson solve (assembly + solve) on the finer mesh."""
-    case, domain = matched_domain(spec, spec["dofs"], comm)
+    """Seconds of one scalar Poisson solve (assembly + solve) on the spec's mesh."""
+    if spec.get("same_mesh"):
+        case = bench_case(spec)
+        domain = make_domain(case, comm)
+    else:
+        case, domain = matched_domain(spec, spec["dofs"], comm)
     mesh = domain.mesh
     V = fem.functionspace(mesh, ("Lagrange", 1))
     u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
@@ -113,6 +119,7 @@ def measure_poisson(spec: Mapping, comm: MPI.Comm) -> dict:
         "name": spec["name"],
         "preset": spec["preset"],
         "dofs": V.dofmap.index_map.size_global,
+        "same_mesh": bool(spec.get("same_mesh")),
         "seconds": statistics.median(times[1:]),
         "first_solve_seconds": times[0],
         "linear_iterations": iterations,

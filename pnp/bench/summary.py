@@ -18,6 +18,8 @@ CASE_KEYS = (
     "converged",
 )
 PRESETS = ("direct", "iterative")
+SAME_MESH = "the PNP case's mesh"
+MATCHED_MESH = "a finer mesh, one vertex per PNP unknown"
 FIT = "least-squares slope of log(seconds_per_point) on log(dofs), 1 rank"
 
 
@@ -58,6 +60,7 @@ def case_line(r: dict) -> str:
 
 
 def poisson_line(name: str, preset: str, r: dict) -> str:
+    """Progress line of a Poisson yardstick record."""
     if "failed" in r:
         return f"poisson ({name}) {preset:>9}: FAILED: {r['failed']}"
     return (
@@ -115,6 +118,7 @@ def poisson_ratio(cases: Sequence[dict], poisson: Sequence[dict], name: str) -> 
         out["poisson_seconds"][preset] = seconds
         out["pnp_dofs"] = pnp["dofs"] if pnp else None
         out["poisson_dofs"] = p.get("dofs")
+        out["poisson_mesh"] = SAME_MESH if p.get("same_mesh") else MATCHED_MESH
     return out
 
 
@@ -154,6 +158,7 @@ def document(
     two_ranks: list[dict],
     poisson: list[dict],
     double_layer: dict,
+    poisson_3d: list[dict] | None = None,
     axisymmetric: list[str],
     pore_3d: list[str],
     machine: dict,
@@ -167,6 +172,7 @@ def document(
         "cases": cases,
         "growth_exponent": {**axi, "3d": three},
         "newton_step_over_poisson_solve": poisson_ratio(cases, poisson, largest),
+        "newton_step_over_poisson_solve_3d": poisson_ratio(cases, poisson_3d or [], pore_3d[0]),
         "speedup_2_ranks": speedup(cases, two_ranks, largest),
         "matscipy": double_layer,
         "preset_agreement": preset_agreement(cases),
