@@ -3,12 +3,13 @@ of cases/conical_pore.toml in four descriptions.
 
     .venv/bin/python scripts/rectification.py [--out DIR] [--flow-volts 100]
 
-At 10 and 100 mM KCl, with the tip inside and outside, it solves (a) the axisymmetric
-PNP pore, (b) the same with electro-osmotic flow ([flow], at +-10 mV and
+At 10 and 100 mM KCl it solves (a) the axisymmetric PNP pore with the tip inside and
+outside, (b) the same with electro-osmotic flow ([flow], tip inside, at 0, +-10 mV and
 +-``--flow-volts``), (c) the 1D channel model of the cone with N segments
-(N = 5, 10, 20, 40) and (d) reads the GHK counterpart and the electroneutral
-Nernst–Planck model of the 1D sections. It prints the Markdown tables of the page and
-draws docs/img/rectification.png (or DIR/rectification.png with --out). A few
+(N = 5, 10, 20; tip inside) and (d) reads the GHK counterpart and the electroneutral
+Nernst–Planck model of the 1D sections. The tip-outside values of (b)-(d) are the
+mirror images of the tip-inside ones. It prints the Markdown tables of the page and
+draws docs/img/rectification.png (or DIR/rectification.png with --out). About ten
 minutes on one core.
 """
 
