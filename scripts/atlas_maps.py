@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pnp.sweep import read_summary
+from pnp.theory.ghk_validity import LABELS, MODELS
 
 # sweep -> (x group, y group) of its maps
 SWEEPS = {
@@ -33,14 +34,6 @@ SWEEPS = {
     "atlas_debye_permittivity": ("debye_over_length", "permittivity_contrast"),
     "atlas_voltage_donnan": ("max_voltage_over_thermal", "donnan_ratio"),
     "atlas_access_debye": ("access_ratio", "debye_over_length"),
-}
-MODELS = ("ghk", "donnan_ghk", "access_ghk", "electroneutral_np", "fitted_ghk")
-LABELS = {
-    "ghk": "GHK",
-    "donnan_ghk": "Donnan-GHK",
-    "access_ghk": "access-limited GHK",
-    "electroneutral_np": "electroneutral NP",
-    "fitted_ghk": "fitted GHK",
 }
 COLOURS = {
     "donnan_ghk": "tab:blue",
