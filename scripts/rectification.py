@@ -103,17 +103,26 @@ def channel_case(tip: str, n: int, c_mM: float, transition_nm: float) -> dict:
 
 
 def electroneutral(result: pnp.Result) -> dict[str, float | None]:
-    """The electroneutral NP model of the 1D sections (results.json cheap_models)."""
+    """The electroneutral NP model of the 1D sections (results.json cheap_models); None for
+    a quantity that needs a voltage without an electroneutral solution."""
     model = result.ghk_comparison["cheap_models"]["electroneutral_np"]
     if model is None or "current_densities_A_per_m2" not in model:
         return {"r100": None, "r250": None, "g0": None, "reason": (model or {}).get("reason")}
     area = result.results["geometry"]["reference_area_m2"]
-    current = dict(zip(VOLTS, np.asarray(model["current_densities_A_per_m2"]) * area, strict=True))
-    return {
-        "r100": abs(current[100.0] / current[-100.0]),
-        "r250": abs(current[250.0] / current[-250.0]),
-        "g0": (current[10.0] - current[-10.0]) / 20e-3 * 1e9,
+    current = {
+        v: None if j is None else j * area
+        for v, j in zip(VOLTS, model["current_densities_A_per_m2"], strict=True)
     }
+
+    def ratio(v: float) -> float | None:
+        if current[v] is None or current[-v] is None:
+            return None
+        return abs(current[v] / current[-v])
+
+    g0 = None
+    if current[10.0] is not None and current[-10.0] is not None:
+        g0 = (current[10.0] - current[-10.0]) / 20e-3 * 1e9
+    return {"r100": ratio(100.0), "r250": ratio(250.0), "g0": g0}
 
 
 def ghk(result: pnp.Result) -> dict[str, float]:

@@ -14,12 +14,14 @@ from pnp.post.comparison import (
     NEAR_ZERO,
     apparent_permeability_ratios,
     current_agreement,
+    electroneutral_model,
     fitted_ghk,
+    pore_sections,
     relative_current_errors,
 )
 from pnp.post.ghk_counterpart import ghk_block, ghk_permeabilities
 from pnp.run import run_case
-from pnp.theory import ghk_voltage, planck_potential, tms_potential
+from pnp.theory import electroneutral_current, ghk_voltage, planck_potential, tms_potential
 from pnp.validation.limits import D_CL, D_NA, salt_slab
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -206,3 +208,35 @@ def test_fit_recovers_permeabilities_from_exact_ghk_currents():
         assert fit["permeabilities_m_per_s"][name] == pytest.approx(p, rel=1e-10)
     assert fit["relative_rms_residual"] < 1e-10
     assert np.isfinite(fit["reversal_potential_mV"])
+
+
+def test_an_electroneutral_failure_at_one_voltage_drops_that_voltage_only():
+    """A selective layer between unstirred baths: past the limiting current the
+    electroneutral model has no solution; the other voltages keep their values."""
+    data = salt_slab(
+        geometry={"kind": "slab", "pore_length_nm": 100.0, "bath_length_nm": 200.0},
+        regions={"pore": {"fixed_charge_M": -0.5}},
+        conditions={"voltages_mV": [-100.0, 50.0, 3000.0]},
+    )
+    for s in data["species"]:
+        s["inside_mM"] = s["outside_mM"] = 10.0
+    case = case_from_dict(data)
+    sections, area = pore_sections(case)
+    assert [s.fixed_charge_mM for s in sections] == [0.0, -500.0, 0.0]
+    volts = case.conditions.voltages_mV
+    measured = [-2.0e4, 1.0e4, 3.0e4]  # synthetic PNP currents (A/m^2), all compared
+    pnp_points = [
+        {"voltage_mV": v, "converged": True, "current_density_A_per_m2": j}
+        for v, j in zip(volts, measured, strict=True)
+    ]
+    model = electroneutral_model(case, pnp_points, None)
+    densities = model["current_densities_A_per_m2"]
+    assert densities[2] is None and len(model["failed_voltages"]) == 1
+    assert "3000 mV" in model["failed_voltages"][0]
+    c = {s.name: 10.0 for s in case.species}
+    charges = {s.name: s.charge for s in case.species}
+    for k in (0, 1):
+        alone = electroneutral_current(sections, c, c, charges, volts[k] * 1e-3) / area
+        assert densities[k] == pytest.approx(alone, rel=1e-9)
+        assert model["fold_errors"][k] == pytest.approx(abs(np.log(densities[k] / measured[k])))
+    assert model["fold_errors"][2] is None and model["current_signs_disagree"][2] is None

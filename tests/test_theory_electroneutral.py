@@ -171,3 +171,40 @@ def test_matches_pnp_in_a_long_pore_and_converges_with_length():
     short, long = _sg_gap(200.0), _sg_gap(800.0)
     assert long < 1e-2  # 0.4 % measured
     assert long < short / 2.5  # the double layers' share falls like lambda_D / L
+
+
+@pytest.mark.parametrize(
+    ("z", "c", "n"),
+    [
+        ((1.0, -1.0), (1.3, 0.8), (0.4, -0.25)),
+        ((2.0, 1.0, -1.0), (0.3, 0.5, 1.1), (0.2, -0.3, 0.15)),
+        ((1.0, -1.0), (4.8, 0.2), (15.0, -0.5)),  # a charged section: c_K - c_Cl stays 4.6
+        ((1.0, -1.0), (1.0, 1.0), (2.5, 1.5)),  # uncharged, c = 1 - 2x: empty at x = 0.5
+    ],
+)
+def test_closed_form_section_matches_integrating_its_equations(z, c, n):
+    """The section's ODEs (module doc) integrated in x by an adaptive Runge–Kutta method
+    against the matrix-exponential crossing."""
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    from pnp.theory.electroneutral import _ExhaustedError, across_section
+
+    z, c, n = (np.array(v) for v in (z, c, n))
+
+    def rhs(_x, y):
+        field = -float(z @ n) / float(z**2 @ y[:-1])
+        return np.append(-n - z * y[:-1] * field, field)
+
+    def empty(_x, y):
+        return float(z**2 @ y[:-1]) - 1e-9
+
+    empty.terminal = True
+    ref = solve_ivp(rhs, (0.0, 0.6), np.append(c, 0.3), rtol=1e-12, atol=1e-14, events=empty)
+    if ref.status == 1:  # the section empties first
+        with pytest.raises(_ExhaustedError):
+            across_section(c, 0.3, z, n, 0.6)
+        return
+    conc, psi = across_section(c, 0.3, z, n, 0.6)
+    assert conc == pytest.approx(ref.y[:-1, -1], rel=1e-9, abs=1e-12)
+    assert psi == pytest.approx(ref.y[-1, -1], rel=1e-9, abs=1e-12)

@@ -44,8 +44,11 @@ the shift of the reversal potential, reported on its own); elsewhere the entries
   is the length-weighted mean over the pore, wall charge as its volume equivalent),
   `access_ghk` (GHK in series with the access resistance 1 / (4 sigma_bath R) of each
   mouth; null unless the pore is a cylinder of radius R with baths, kinds axisymmetric
-  and 3d) and `fitted_ghk` (the fitted permeabilities above). A model that
-  cannot be evaluated for the case has a `reason` instead.
+  and 3d), `electroneutral_np` (the electroneutral Nernst–Planck pore of
+  `pnp.theory.electroneutral`; null at a voltage without an electroneutral solution, such
+  as beyond the limiting current, listed in `failed_voltages`) and `fitted_ghk` (the
+  fitted permeabilities above). A model that cannot be evaluated for the case has a
+  `reason` instead.
 """
 
 from __future__ import annotations
@@ -84,17 +87,19 @@ def compared_currents(
     pnp_points: Sequence[Mapping], ghk_points: Sequence[Mapping]
 ) -> list[tuple[float, float] | None]:
     """(I_ghk, I_pnp) per PNP point, or None where the point takes no part in the current
-    comparison (not converged, or |I_pnp| below NEAR_ZERO of the largest; module doc)."""
+    comparison (not converged, no model value, or |I_pnp| below NEAR_ZERO of the largest;
+    module doc)."""
     ghk = {p["voltage_mV"]: p["current_density_A_per_m2"] for p in ghk_points}
     converged = [p for p in pnp_points if p["converged"]]
     scale = max((abs(p["current_density_A_per_m2"]) for p in converged), default=0.0)
     pairs: list[tuple[float, float] | None] = []
     for p in pnp_points:
         i_pnp = p["current_density_A_per_m2"] if p["converged"] else None
-        if i_pnp is None or abs(i_pnp) <= NEAR_ZERO * scale or scale == 0.0:
+        i_ghk = ghk.get(p["voltage_mV"])
+        if i_pnp is None or i_ghk is None or abs(i_pnp) <= NEAR_ZERO * scale or scale == 0.0:
             pairs.append(None)
         else:
-            pairs.append((ghk[p["voltage_mV"]], i_pnp))
+            pairs.append((i_ghk, i_pnp))
     return pairs
 
 
@@ -393,15 +398,26 @@ def electroneutral_model(
     c_in, c_out, charges = _species_maps(case)
     try:
         pore = ElectroneutralPore(sections, c_in, c_out, charges, case.conditions.temperature_K)
-        densities = [pore.current(p["voltage_mV"] * 1e-3) / reference_area for p in pnp_points]
-    except ValueError as err:  # e.g. beyond the limiting current
+    except ValueError as err:  # e.g. a section whose charge no counter-ion can neutralise
         return {"reason": str(err)}
+    densities: list[float | None] = []
+    failures = []
+    for p in pnp_points:
+        try:
+            densities.append(pore.current(p["voltage_mV"] * 1e-3) / reference_area)
+        except ValueError as err:  # beyond the limiting current: this voltage only
+            densities.append(None)
+            failures.append(str(err))
+    if len(failures) == len(pnp_points):
+        return {"reason": failures[0]}
     volts = [p["voltage_mV"] * 1e-3 for p in pnp_points]
     bracket = next(
         (
             (volts[k], volts[k + 1])
             for k in range(len(volts) - 1)
-            if densities[k] * densities[k + 1] <= 0
+            if densities[k] is not None
+            and densities[k + 1] is not None
+            and densities[k] * densities[k + 1] <= 0
         ),
         None,
     )
@@ -409,7 +425,10 @@ def electroneutral_model(
         model_rev = _finite_mV(pore.reversal_potential(bracket))
     except ValueError:
         model_rev = None
-    return model_agreement(pnp_points, reversal_mV, densities, model_rev)
+    agreement = model_agreement(pnp_points, reversal_mV, densities, model_rev)
+    if failures:
+        agreement["failed_voltages"] = failures
+    return agreement
 
 
 def fitted_ghk_model(
