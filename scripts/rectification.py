@@ -308,7 +308,7 @@ def main() -> None:
         ax.axvline(0.0, color="0.7", lw=0.5)
         ax.set_xlabel(label("voltage_mV"))
         ax.set_ylabel(label("current_pA"))
-        ax.set_title(f"KCl {c:g} mM, cone tip 1 nm, base 5 nm, σ = {sigma:g} C/m²")
+        ax.set_title(f"KCl {c:g} mM, tip 1 nm, base 5 nm, σ = {sigma:g} C/m²", fontsize=11)
     axes[0].legend(fontsize=8)
     figure.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(figure, dpi=120)
