@@ -8,6 +8,8 @@ short charged pore between equal baths.
 - Onsager reciprocity (flow per volt = current per pascal) holds with equal finite
   sizes, whose lattice-gas excess derives from a free energy (signs as in
   tests/test_flow_coupled.py).
+- Unequal baths across an uncharged pore drive no flow: the electrodes hold the baths'
+  full osmotic pressure, the lattice gas's excess part included.
 """
 
 from __future__ import annotations
@@ -26,15 +28,20 @@ from pnp.solver.current import CurrentMeter
 COMM = MPI.COMM_WORLD
 
 
-def pore_case(size_nm: float | None, sigma: float, pressure_Pa: float = 0.0) -> dict:
+def pore_case(
+    size_nm: float | None,
+    sigma: float,
+    pressure_Pa: float = 0.0,
+    baths_mM: tuple[float, float] = (100.0, 100.0),
+) -> dict:
     species = []
     for name, z, d in (("K", 1, 1.957e-9), ("Cl", -1, 2.032e-9)):
         entry = {
             "name": name,
             "charge": z,
             "diffusion_m2_per_s": d,
-            "inside_mM": 100.0,
-            "outside_mM": 100.0,
+            "inside_mM": baths_mM[0],
+            "outside_mM": baths_mM[1],
         }
         if size_nm is not None:
             entry["size_nm"] = size_nm
@@ -141,3 +148,19 @@ def test_onsager_reciprocity_with_finite_ion_size(finite_size_pore):
     current_per_pascal = (i_plus - i_minus) / (2.0 * dp)
     assert flow_per_volt > 0.0
     assert abs(flow_per_volt / current_per_pascal - 1.0) < 1e-3  # measured 3e-5
+
+
+def test_unequal_baths_across_an_uncharged_pore_drive_no_flow():
+    """1000 | 100 mM at 0 V with 0.7 nm ions: no wall charge, no osmotic flow. The
+    excess osmotic pressure difference of the baths (1.43 MPa) left out of the electrode
+    pressures would drive a Poiseuille flow 14 times that of 0.1 MPa."""
+    flows = {}
+    for pressure in (0.0, 1.0e5):
+        problem = prepare(case_from_dict(pore_case(0.7, 0.0, pressure, (1000.0, 100.0))), COMM)
+        try:
+            ramp_fixed_charge(problem)
+            flows[pressure] = FlowMeter(problem).flow_rate_m3_per_s()
+        finally:
+            problem.destroy()
+    assert flows[1.0e5] > 0.0  # the inside bath pushes outward
+    assert abs(flows[0.0]) < 1e-3 * flows[1.0e5], flows

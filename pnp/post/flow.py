@@ -90,8 +90,9 @@ def flow_point_record(meter: FlowMeter, total_current: float) -> dict:
 
 class FlowFields:
     """Velocity (m/s) and pressure (Pa) on the nodes of the field files' scalar space
-    `scalar`: the pressure is the flow's unknown p - Pi plus the ideal osmotic pressure
-    Pi (`pnp.solver.flow.forms`), NaN at the nodes `no_fluid` (inside the membrane)."""
+    `scalar`: the pressure is the flow's unknown p - Pi plus the osmotic pressure Pi
+    (`pnp.solver.flow.forms`; with its excess part for finite-size ions), NaN at the
+    nodes `no_fluid` (inside the membrane)."""
 
     def __init__(
         self, problem: PnpProblem, scalar: fem.FunctionSpace, no_fluid: np.ndarray
@@ -105,7 +106,11 @@ class FlowFields:
         self.pressure = fem.Function(scalar, name="pressure_Pa")
         n = len(problem.case.species)
         _, us = split_state(problem.state, n)
-        osmotic = problem.coefficients.kappa * sum(concentrations(us, problem.excess))
+        cs = concentrations(us, problem.excess)
+        osmotic = sum(cs)
+        if problem.excess is not None:
+            osmotic += problem.excess.osmotic_pressure(cs)
+        osmotic = problem.coefficients.kappa * osmotic
         scaled = problem.flow.pressure + osmotic
         self._pressure = fem.Expression(scaled, scalar.element.interpolation_points)
         self._velocity = fem.Expression(problem.flow.velocity, vector.element.interpolation_points)

@@ -174,15 +174,17 @@ class PnpProblem:
     def _load_flow(self, case: Case) -> None:
         """Pe and the electrode pressures. The flow's pressure unknown is p - Pi (see
         `pnp.solver.flow.forms`): each electrode holds the bath pressure less the bath's
-        ideal osmotic pressure, kappa * sum_i c_i / c0 in scaled units."""
+        osmotic pressure, kappa * sum_i c_i / c0 in scaled units, plus the excess term's
+        share for finite-size ions."""
         sc = self.scales
         flow = case.flow
         self._peclet.value = sc.peclet(flow.viscosity_Pa_s)
         c0 = sc.concentration_mM
-        osmotic = [
-            sc.kappa * sum(getattr(s, side) for s in case.species) / c0
-            for side in ("inside_mM", "outside_mM")
-        ]
+        osmotic = []
+        for side in ("inside_mM", "outside_mM"):
+            c = [getattr(s, side) / c0 for s in case.species]
+            excess = 0.0 if self.excess is None else self.excess.bath_osmotic_pressure(c)
+            osmotic.append(sc.kappa * (sum(c) + excess))
         inside = flow.pressure_difference_Pa / sc.pressure - osmotic[0]
         self.flow.set_pressures(inside, -osmotic[1])
         if self.flow.slip_walls:

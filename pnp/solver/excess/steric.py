@@ -13,6 +13,16 @@ u_i = ln(c_i / c0) - ln(1 - Phi). With v_j = a_j^3 N_A c0 and S = sum_j v_j e^{u
 
 positive and below close packing (Phi = S / (1 + S) < 1) for every u, including
 Newton iterates; in equilibrium c_i = c_i,bath e^{-z_i psi} (1 - Phi) / (1 - Phi_bath).
+
+Osmotic pressure. With C = sum_j c_j, the excess part of a uniform solution's osmotic
+pressure, integrated along its dilution line c(s) = s c (Gibbs–Duhem, dPi = sum_i c_i
+dmu_i), is
+
+    Pi^ex / kT = (C / Phi) (-Phi - ln(1 - Phi)),
+
+which for equal sizes a is the lattice gas's -ln(1 - Phi) / a^3 N_A - C: then
+sum_i c_i grad(mu^ex) = grad(Pi^ex) everywhere. With unequal sizes the excess potential
+derives from no free energy and Pi^ex is this definition.
 """
 
 from __future__ import annotations
@@ -69,6 +79,19 @@ class StericExclusion:
         m = np.maximum(us.max(axis=-1, keepdims=True), 0.0)
         scaled = np.exp(us - m)
         return scaled / (np.exp(-m) + (scaled * self._values()).sum(axis=-1, keepdims=True))
+
+    def osmotic_pressure(self, cs: Sequence) -> ufl.core.expr.Expr:
+        """Pi^ex / (kT c0) (module doc) of the scaled concentrations `cs` (UFL)."""
+        phi = sum(v * c for v, c in zip(self.volumes, cs, strict=True))
+        ratio = (-phi - ufl.ln(1.0 - phi)) / phi  # Phi / 2 + Phi^2 / 3 + ...
+        return sum(cs) * ufl.conditional(ufl.gt(phi, 1e-6), ratio, 0.5 * phi + phi**2 / 3.0)
+
+    def bath_osmotic_pressure(self, c: Sequence[float]) -> float:
+        """Pi^ex / (kT c0) (module doc) of a uniform solution c / c0."""
+        phi = float(np.dot(self._values(), c))
+        if phi == 0.0:
+            return 0.0
+        return float(sum(c)) * (-phi - math.log1p(-phi)) / phi
 
     def chemical_potentials(self, c: Sequence[float]) -> list[float]:
         free = 1.0 - float(np.dot(self._values(), c))  # 1 - Phi
