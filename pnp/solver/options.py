@@ -116,6 +116,44 @@ GAMG_BLOCK: Mapping[str, object] = {
 
 PRESETS: Mapping[str, Mapping[str, object]] = {"direct": DIRECT, "iterative": ITERATIVE}
 
+# The Stokes solve of [flow] (options prefix pnp_flow_), chosen by the same preset name.
+# "direct": MUMPS LU, factorised once per problem, one back-substitution per solve.
+STOKES_DIRECT: Mapping[str, object] = {
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
+# "iterative": right-preconditioned GMRES (the tolerance tests the true residual) with
+# the block upper-triangular preconditioner [[A, B^T], [0, -M]] of the saddle point
+# [[A, B^T], [B, 0]]: A the (r-weighted) vector Laplacian, one GAMG V-cycle on its
+# blocked layout; M the (r-weighted) pressure mass matrix, spectrally equivalent to the
+# Schur complement B A^-1 B^T for viscosity 1, put into the (1, 1) slot of the
+# preconditioner matrix ("a11"), one Jacobi sweep (its diagonal is equivalent to it
+# too). The iteration count is then about independent of the mesh size; without M it
+# grows like 1 / h. The splits are named "velocity" and "pressure" by
+# `pnp.solver.flow.problem.StokesFlow`.
+STOKES_ITERATIVE: Mapping[str, object] = {
+    "ksp_type": "gmres",
+    "ksp_pc_side": "right",
+    "ksp_gmres_restart": 200,
+    "ksp_rtol": 1e-10,
+    "ksp_atol": 0.0,
+    "ksp_max_it": 1000,
+    "pc_type": "fieldsplit",
+    "pc_fieldsplit_type": "schur",
+    "pc_fieldsplit_schur_fact_type": "upper",
+    "pc_fieldsplit_schur_precondition": "a11",
+    "fieldsplit_velocity_ksp_type": "preonly",
+    "fieldsplit_velocity_pc_type": "gamg",
+    "fieldsplit_velocity_pc_gamg_threshold": 0.02,
+    "fieldsplit_pressure_ksp_type": "preonly",
+    "fieldsplit_pressure_pc_type": "jacobi",
+}
+STOKES_PRESETS: Mapping[str, Mapping[str, object]] = {
+    "direct": STOKES_DIRECT,
+    "iterative": STOKES_ITERATIVE,
+}
+
 
 def split_options(n_fields: int) -> dict[str, object]:
     """Field-split preconditioner of the iterative preset for `n_fields` = n + 1 fields.

@@ -6,8 +6,10 @@ the fluid does not enter the membrane. No slip on the walls (pore wall, membrane
 faces, filter wall, the bath's side wall) except Navier slip on `slip_walls`;
 u_r = 0 on the axis of an r–z section; the electrodes are open boundaries held
 at the applied pressures (traction condition). The operator does not depend on
-the PNP state: it is assembled and LU-factorised once (again after a new slip
-length), each solve assembles only the force.
+the PNP state: it is assembled and its preconditioner built once (again after a
+new slip length), each solve assembles only the force. Preset "direct": MUMPS LU;
+"iterative": GMRES with the block-diagonal preconditioner of velocity (GAMG) and
+pressure mass matrix (`pnp.solver.options.STOKES_ITERATIVE`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pnp.solver.flow.forms import (
     stokes_linear,
 )
 from pnp.solver.forms import Coefficients
+from pnp.solver.newton import install_options, remove_options
+from pnp.solver.options import STOKES_PRESETS
 
 fem = dolfinx.fem
 FLOW_PREFIX = "pnp_flow_"
@@ -64,8 +68,14 @@ class StokesFlow:
         coefficients: Coefficients,
         dx_electrolyte: ufl.Measure,
         slip_walls: Sequence[str] = (),
+        preset: str = "direct",
     ) -> None:
+        if preset not in STOKES_PRESETS:
+            raise ValueError(
+                f"solver.preset: unknown preset {preset!r}; choose one of {sorted(STOKES_PRESETS)}"
+            )
         self.domain = domain
+        self.preset = preset
         self.slip_walls = tuple(w for w in slip_walls if w in domain.boundaries)
         mesh = domain.mesh
         self.axisymmetric = domain.axisymmetric
@@ -111,16 +121,62 @@ class StokesFlow:
         self.bcs = self._boundary_conditions()
         self.A = fem_petsc.assemble_matrix(self.a, bcs=self.bcs)
         self.A.assemble()
+        self.P = None
+        if preset == "iterative":
+            # Preconditioner matrix [[A, B^T], [B, M]]: A, B of the operator, the pressure mass
+            # matrix (weight r in r-z) in the (1, 1) slot; the pinned dofs keep unit rows.
+            mass = p * q * weight * dx_electrolyte
+            self.a_preconditioner = fem.form(a + mass)
+            self.P = fem_petsc.assemble_matrix(self.a_preconditioner, bcs=self.bcs)
+            self.P.assemble()
         self._assembled_friction = float(self.friction.value)
         self.b = fem_petsc.create_vector(fem.extract_function_spaces(self.L))
         self.ksp = PETSc.KSP().create(mesh.comm)
         self.ksp.setOptionsPrefix(FLOW_PREFIX)
-        self.ksp.setOperators(self.A)
-        self.ksp.setType("preonly")
+        self.ksp.setOperators(self.A, self.P if self.P is not None else self.A)
+        if preset == "direct":
+            self.ksp.setType("preonly")
+            pc = self.ksp.getPC()
+            pc.setType("lu")
+            pc.setFactorSolverType("mumps")
+            self.ksp.setFromOptions()
+        else:
+            self._split_fields()
+            names = install_options(FLOW_PREFIX, STOKES_PRESETS[preset])
+            try:
+                self.ksp.setFromOptions()
+                self.ksp.setInitialGuessNonzero(True)  # the last flow: fewer iterations
+                self.ksp.setUp()
+            finally:
+                remove_options(names)
+        self.rtol = float(self.ksp.getTolerances()[0])  # the full tolerance of a solve
+
+    def _split_fields(self) -> None:
+        """Hand the velocity and pressure dofs (owned, global numbers) to PCFIELDSPLIT; the
+        velocity set carries the block size gdim, so GAMG aggregates nodes and takes one
+        constant per component as near null space."""
+        W = self.W
+        imap = W.dofmap.index_map
+        owned = imap.size_local * W.dofmap.index_map_bs
         pc = self.ksp.getPC()
-        pc.setType("lu")
-        pc.setFactorSolverType("mumps")
-        self.ksp.setFromOptions()
+        pc.setType("fieldsplit")
+        sets = []
+        for k, name in enumerate(("velocity", "pressure")):
+            _, sub_map = W.sub(k).collapse()
+            local = np.asarray(sub_map, dtype=np.int64)
+            local = local[local < owned]
+            glob = imap.local_to_global(local.astype(np.int32)).astype(PETSc.IntType)
+            index_set = PETSc.IS().createGeneral(glob, comm=self.domain.mesh.comm)
+            if k == 0:
+                index_set.setBlockSize(self.domain.mesh.geometry.dim)
+            sets.append((name, index_set))
+        pc.setFieldSplitIS(*sets)
+        self._index_sets = [s for _, s in sets]
+
+    @property
+    def iterations(self) -> int:
+        """Krylov iterations of the last solve (0 with LU)."""
+        return int(self.ksp.getIterationNumber())
 
     def _slip_terms(self, u, p, v, q, weight) -> ufl.Form:
         """Navier slip on `slip_walls`, from the electrolyte side of each wall facet (an
@@ -196,16 +252,32 @@ class StokesFlow:
         self.pressure_inside.value = inside
         self.pressure_outside.value = outside
 
-    def solve(self) -> float:
+    @property
+    def iterative(self) -> bool:
+        return self.P is not None
+
+    def solve(self, rtol: float | None = None, reference: np.ndarray | None = None) -> float:
         """Solve for the current force; return the largest change of the velocity and
-        pressure dofs relative to the largest new value (global; 0 for a zero flow)."""
+        pressure dofs from `reference` (local array; default: the current flow) relative to
+        the largest new value (global; 0 for a zero flow; inf: the solve failed).
+
+        `rtol` loosens the relative tolerance of an iterative solve (never below its full
+        tolerance `self.rtol`; LU ignores it); the iteration starts from the current flow."""
         old = self.state.x.array.copy()
+        if reference is None:
+            reference = old
+        if self.iterative:
+            self.ksp.setTolerances(rtol=self.rtol if rtol is None else max(rtol, self.rtol))
         if float(self.friction.value) != self._assembled_friction:  # a new slip length
             self.A.zeroEntries()
             fem_petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
             self.A.assemble()
+            if self.P is not None:
+                self.P.zeroEntries()
+                fem_petsc.assemble_matrix(self.P, self.a_preconditioner, bcs=self.bcs)
+                self.P.assemble()
             self._assembled_friction = float(self.friction.value)
-            self.ksp.setOperators(self.A)
+            self.ksp.setOperators(self.A, self.P if self.P is not None else self.A)
         with self.b.localForm() as local:
             local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.L)
@@ -218,7 +290,7 @@ class StokesFlow:
         comm = self.domain.mesh.comm
         owned = self.W.dofmap.index_map.size_local * self.W.dofmap.index_map_bs
         new = self.state.x.array[:owned]
-        change = comm.allreduce(float(np.abs(new - old[:owned]).max(initial=0.0)), op=MPI.MAX)
+        change = comm.allreduce(float(np.abs(new - reference[:owned]).max(initial=0.0)), op=MPI.MAX)
         size = comm.allreduce(float(np.abs(new).max(initial=0.0)), op=MPI.MAX)
         finite = comm.allreduce(bool(np.isfinite(new).all()), op=MPI.LAND)
         if reason < 0 or not finite:  # keep the last good flow for the next attempt
@@ -227,5 +299,6 @@ class StokesFlow:
         return change / size if size > 0.0 else 0.0
 
     def destroy(self) -> None:
-        for obj in (self.ksp, self.A, self.b):
-            obj.destroy()
+        for obj in (self.ksp, self.A, self.P, self.b, *getattr(self, "_index_sets", ())):
+            if obj is not None:
+                obj.destroy()
