@@ -9,7 +9,8 @@ Cartesian ones (planar 2D, 3D). Viscosity is 1 in the scaled units.
 
 Body force. The force of the ions on the fluid is written as
 f = -sum_i c_i grad(mu~_i) = -rho_e grad(phi) - grad(Pi), Pi = kT sum_i c_i the
-ideal osmotic pressure: the same velocity as the force -rho_e grad(phi), with
+ideal osmotic pressure (plus its excess part for finite-size ions,
+`pnp.solver.excess.steric`): the same velocity as the force -rho_e grad(phi), with
 the pressure p - Pi as unknown. Its radial part vanishes identically where the
 ions are in equilibrium across the pore, so the large double-layer pressure
 does not have to be resolved by the P1 pressure.
