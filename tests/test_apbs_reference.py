@@ -179,3 +179,22 @@ def test_apbs_failure_raises_with_its_output(tmp_path):
             box_nm=2.0,
             workdir=tmp_path,
         )
+
+
+def test_missing_apbs_names_the_extra(tmp_path, monkeypatch):
+    import pnp.validation.apbs as driver
+
+    monkeypatch.setattr(driver, "apbs_executable", lambda: None)
+    assert not driver.apbs_available()
+    with pytest.raises(ApbsError, match="'structures' extra"):
+        driver.apbs_potential(
+            sphere_pqr(tmp_path),
+            np.zeros((1, 3)),
+            protein_permittivity=EPS_PROTEIN,
+            solvent_permittivity=EPS_SOLVENT,
+            ions=[],
+            temperature_K=T,
+            spacing_nm=0.1,
+            box_nm=2.0,
+            workdir=tmp_path,
+        )
