@@ -79,10 +79,24 @@ def domain_inputs(case: Case) -> dict:
         mesh_file=g.mesh_file,
         groups=dict(g.groups),
         axisymmetric=g.axisymmetric,
+        **structure_inputs(case),
         debye_length_nm=bath_screening(case)[1],
         mesh_size_nm=g.mesh_size_nm,
         wall_size_nm=g.wall_size_nm,
         refine=g.refine,
+    )
+
+
+def structure_inputs(case: Case) -> dict:
+    """The part of a [structure] that shapes the mesh (none without one)."""
+    s = case.structure
+    if s is None:
+        return {}
+    return dict(
+        structure_file=s.pqr_file,
+        structure_axis=s.axis,
+        structure_net_charge_e=s.net_charge_e,
+        ion_radius_nm=s.ion_radius_nm,
     )
 
 

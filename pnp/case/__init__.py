@@ -28,6 +28,7 @@ from pnp.case.schema import (
     Region,
     SolverSettings,
     Species,
+    StructureInput,
     Surface,
     Transient,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Region",
     "SolverSettings",
     "Species",
+    "StructureInput",
     "Surface",
     "Transient",
     "apply_override",

@@ -14,6 +14,7 @@ from pnp.case.schema import (
     Geometry,
     Segment,
     Species,
+    StructureInput,
     Transient,
 )
 
@@ -29,11 +30,17 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     shaped = g.shape != "cylindrical"  # its wall gives the narrowest radius (and length)
     if (not case.segments or g.kind == "mesh") and g.shape != "profile":
         geometry["pore_length_nm"] = g.pore_length_nm
-        if g.pore_radius_nm is not None and not shaped:
+        # a structure's narrowest radius is derived from its atoms
+        if g.pore_radius_nm is not None and not shaped and g.kind != "structure":
             geometry["pore_radius_nm"] = g.pore_radius_nm
     if g.kind == "channel_1d":
         geometry.update(bath_radius_nm=g.bath_radius_nm, bath_length_nm=g.bath_length_nm)
         geometry["transition_nm"] = g.transition_nm
+        for key in ("mesh_size_nm", "wall_size_nm"):
+            if getattr(g, key) is not None:
+                geometry[key] = getattr(g, key)
+    elif g.kind == "structure":
+        geometry.update(bath_radius_nm=g.bath_radius_nm, bath_length_nm=g.bath_length_nm)
         for key in ("mesh_size_nm", "wall_size_nm"):
             if getattr(g, key) is not None:
                 geometry[key] = getattr(g, key)
@@ -123,7 +130,22 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         data["segments"] = [segment_to_dict(seg) for seg in case.segments]
     if case.flow is not None:
         data["flow"] = {**dataclasses.asdict(case.flow), "slip_walls": list(case.flow.slip_walls)}
+    if case.structure is not None:
+        data["structure"] = structure_to_dict(case.structure)
     return data
+
+
+def structure_to_dict(structure: StructureInput) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "pqr_file": str(structure.pqr_file),
+        "protein_permittivity": structure.protein_permittivity,
+        "ion_radius_nm": structure.ion_radius_nm,
+    }
+    if structure.net_charge_e is not None:
+        table["net_charge_e"] = structure.net_charge_e
+    if structure.axis is not None:
+        table["axis"] = list(structure.axis)
+    return table
 
 
 def _shape_to_dict(g: Geometry) -> dict[str, Any]:
@@ -254,7 +276,15 @@ def case_to_toml(case: Case) -> str:
         lines += _table("[[species]]", species)
     for segment in data.get("segments", ()):
         lines += _table("[[segments]]", segment)
-    for section in ("conditions", "solver", "output", "permittivity_profile", "transient", "flow"):
+    for section in (
+        "conditions",
+        "solver",
+        "output",
+        "permittivity_profile",
+        "transient",
+        "flow",
+        "structure",
+    ):
         if section in data:
             lines += _table(f"[{section}]", data[section])
     return "\n".join(lines)

@@ -27,7 +27,8 @@ class Material:
 
 
 def region_materials(case: Case) -> dict[str, Material]:
-    """Material by region or segment name."""
+    """Material by region or segment name (and, with a structure, of the protein and its
+    ion-exclusion layer; the atoms' partial charges are added by the solver)."""
     free = [s.diffusion_m2_per_s for s in case.species]
     channel = case.geometry.kind == "channel_1d"
     materials = {}
@@ -39,6 +40,12 @@ def region_materials(case: Case) -> dict[str, Material]:
             diffusion_m2_per_s=tuple(factor * d for d in free),
             radius_nm=case.geometry.bath_radius_nm if channel and name == "bath" else None,
         )
+    if case.structure is not None:
+        no_ions = tuple(0.0 for _ in free)
+        materials["protein"] = Material(case.structure.protein_permittivity, 0.0, no_ions)
+        # the ion-exclusion layer is solvent that ion centres cannot reach
+        solvent = case.regions["bath"].permittivity
+        materials["ion_exclusion"] = Material(solvent, 0.0, no_ions)
     for seg in case.segments:
         materials[seg.name] = Material(
             permittivity=seg.permittivity,

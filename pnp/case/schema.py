@@ -22,7 +22,7 @@ from pnp.constants import AVOGADRO, DEFAULT_TEMPERATURE, NM
 
 # Names shared with pnp.geometry.domain (kept here so that the case layer imports
 # without the geometry package; tests check that the two agree).
-KINDS = ("slab", "channel_1d", "axisymmetric", "3d", "mesh")
+KINDS = ("slab", "channel_1d", "axisymmetric", "3d", "mesh", "structure")
 REGION_NAMES = ("bath", "pore", "membrane", "filter")
 ELECTROLYTE_REGIONS = ("bath", "pore", "filter")
 BOUNDARY_ROLES = (
@@ -336,6 +336,26 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class StructureInput:
+    """An atomic structure as the channel (a [structure] table, with kind = "structure").
+
+    `pqr_file` (absolute) gives each atom's position, partial charge and radius. The
+    union of the atoms' spheres is the protein, of relative permittivity
+    `protein_permittivity`, with no ions inside it nor within `ion_radius_nm` of it (the
+    ion-exclusion layer, which has the solvent's permittivity). The partial charges are
+    the protein's fixed charge. `net_charge_e`, when given, must be the charges' sum.
+    The pore axis is `axis` (a 3-vector in the file's frame) or, when None, the atoms'
+    principal axis.
+    """
+
+    pqr_file: Path
+    protein_permittivity: float
+    ion_radius_nm: float
+    net_charge_e: float | None = None
+    axis: tuple[float, float, float] | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     """A complete, validated case.
 
@@ -357,6 +377,7 @@ class Case:
     transient: Transient | None = None
     flow: Flow | None = None  # None: no fluid flow
     segments: tuple[Segment, ...] = ()
+    structure: StructureInput | None = None  # kind = "structure" only
     description: str = ""
     source_path: Path | None = field(default=None, compare=False)
 
@@ -385,6 +406,7 @@ class Case:
             any(r.fixed_charge_M != 0.0 for r in self.regions.values())
             or any(s.charge_C_per_m2 != 0.0 for s in self.surfaces.values())
             or any(s.fixed_charge_M != 0.0 for s in self.segments)
+            or self.structure is not None
         )
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Case:

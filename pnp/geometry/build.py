@@ -43,6 +43,10 @@ def build_domain(
     mesh_file: str | Path | None = None,
     groups: Mapping[str, str] | None = None,
     axisymmetric: bool | None = None,
+    structure_file: str | Path | None = None,
+    structure_axis: tuple[float, float, float] | None = None,
+    structure_net_charge_e: float | None = None,
+    ion_radius_nm: float = 0.0,
     debye_length_nm: float = 1.0,
     mesh_size_nm: float | None = None,
     wall_size_nm: float | None = None,
@@ -55,8 +59,10 @@ def build_domain(
     kind:
         "slab" (1D, `pnp.geometry.slab`), "channel_1d" (the same 1D mesh of the
         `segments`, solved with their cross-sections), "axisymmetric" (2D r-z,
-        `pnp.geometry.axisymmetric`), "3d" (`pnp.geometry.pore3d`) or "mesh"
-        (external file `mesh_file`, `pnp.geometry.external`).
+        `pnp.geometry.axisymmetric`), "3d" (`pnp.geometry.pore3d`), "mesh"
+        (external file `mesh_file`, `pnp.geometry.external`) or "structure" (the atoms
+        of the PQR file `structure_file` with their ion-exclusion layer of
+        `ion_radius_nm`, in a membrane `pore_length_nm` thick, `pnp.geometry.atomic`).
     segments:
         (name, length[, radius]) of the pore's axial segments, from the inside
         (`pnp.geometry.params.SegmentShape`). They form the pore of any kind: its
@@ -120,6 +126,27 @@ def build_domain(
             groups=groups,
             segments=tuple(str(entry[0]) for entry in segments),
             axisymmetric=axisymmetric,
+            refine=refine,
+            msh_path=msh,
+            verbose=verbose,
+        )
+
+    if kind == "structure":
+        from pnp.geometry.atomic import build_structure_domain
+
+        if structure_file is None:
+            raise InputError("structure.pqr_file", 'kind="structure" needs a PQR file')
+        return build_structure_domain(
+            comm,
+            pqr_file=structure_file,
+            axis=structure_axis,
+            net_charge_e=structure_net_charge_e,
+            ion_radius_nm=ion_radius_nm,
+            membrane_thickness_nm=pore_length_nm,
+            bath_radius_nm=positive("bath_radius_nm", bath_radius_nm),
+            bath_length_nm=positive("bath_length_nm", bath_length_nm),
+            mesh_size_nm=mesh_size_nm,
+            wall_size_nm=wall_size_nm,
             refine=refine,
             msh_path=msh,
             verbose=verbose,

@@ -11,13 +11,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import dolfinx.mesh
 
 # Cell tags: one per region. Electrolyte regions carry ions; the membrane does not.
 REGION_TAGS = MappingProxyType({"bath": 1, "pore": 2, "membrane": 3, "filter": 4})
 ELECTROLYTE_REGIONS = ("bath", "pore", "filter")
-ION_FREE_REGIONS = ("membrane",)
+# A channel built from an atomic structure also holds the protein (the union of the
+# atoms' spheres) and the ion-exclusion layer around it; neither holds ions.
+STRUCTURE_REGION_TAGS = MappingProxyType({"protein": 5, "ion_exclusion": 6})
+ION_FREE_REGIONS = ("membrane", *STRUCTURE_REGION_TAGS)
 # The axial segments of a pore (listed from the inside) are electrolyte regions too,
 # tagged SEGMENT_TAG_BASE + their index.
 SEGMENT_TAG_BASE = 100
@@ -40,7 +45,7 @@ BOUNDARY_TAGS = MappingProxyType(
     }
 )
 
-KINDS = ("slab", "channel_1d", "axisymmetric", "3d", "mesh")
+KINDS = ("slab", "channel_1d", "axisymmetric", "3d", "mesh", "structure")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,10 @@ class Domain:
     # Extent of the pore cells across the axis (along x; 2D and 3D): the width of a
     # planar 2D section, through which its current per depth becomes a density.
     pore_width_nm: float = 0.0
+    # kind "structure": the atoms' positions in mesh coordinates (nm, every rank holds
+    # all atoms) and their partial charges (e), the protein's fixed charge
+    atom_positions_nm: np.ndarray | None = field(default=None, compare=False)
+    atom_charges_e: np.ndarray | None = field(default=None, compare=False)
 
     @property
     def electrolyte_tags(self) -> list[int]:

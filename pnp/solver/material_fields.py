@@ -1,6 +1,7 @@
 """The case's materials as piecewise-constant (DG0) functions on a domain, loaded in one place.
 
-Permittivity, scaled fixed charge, the scaled diffusion coefficient of every
+Permittivity, scaled fixed charge (with an atomic structure also the atoms' partial
+charges, `atom_charge`), the scaled diffusion coefficient of every
 species and, in the 1D channel model, the cross-section A = pi r^2 (nm^2). With
 `geometry.transition_nm` > 0 the values of a segmented 1D case change between
 neighbouring layers by logistic steps of that width (the radius is blended, the
@@ -18,6 +19,7 @@ from pnp.geometry._mesh import region_extent
 from pnp.geometry.domain import Domain
 from pnp.solver.permittivity import permittivity_function
 from pnp.solver.scaling import Scales
+from pnp.structure.charges import MOLAR_PER_E_NM3, point_charge_density
 
 fem = dolfinx.fem
 
@@ -30,6 +32,13 @@ class MaterialFields:
         self.fixed_charge = fem.Function(self.space, name="fixed_charge")
         self.diffusion = [fem.Function(self.space, name=f"diffusion_{i}") for i in range(n_species)]
         self.area = fem.Function(self.space, name="area") if domain.area_weighted else None
+        # kind "structure": the atoms' partial charges as the P1 density whose moments
+        # against every P1 function are those of the point charges (scaled fixed charge)
+        self.atom_charge = (
+            None
+            if domain.atom_charges_e is None
+            else fem.Function(fem.functionspace(domain.mesh, ("Lagrange", 1)), name="atom_charge")
+        )
 
     def load(self, case: Case, scales: Scales) -> None:
         """Fill every function from `case` (collective)."""
@@ -55,6 +64,12 @@ class MaterialFields:
         else:  # the fixed regions, with their optional smooth permittivity profile
             self.permittivity.x.array[:] = permittivity_function(d, case).x.array
         fill(self.fixed_charge, lambda m: scales.fixed_charge(m.fixed_charge_M))
+        if self.atom_charge is not None:
+            density = point_charge_density(
+                self.atom_charge.function_space, d.atom_positions_nm, d.atom_charges_e
+            )
+            scale = scales.fixed_charge(1.0) * MOLAR_PER_E_NM3
+            self.atom_charge.x.array[:] = scale * density.x.array
         for i, function in enumerate(self.diffusion):
             fill(function, lambda m, i=i: m.diffusion_m2_per_s[i] / scales.diffusion_m2_per_s)
         if self.area is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pnp.case import Case
+from pnp.case.materials import region_materials
 from pnp.fem import dolfinx
 from pnp.geometry.domain import ELECTROLYTE_REGIONS, Domain
 
@@ -41,6 +42,7 @@ def permittivity_function(domain: Domain, case: Case) -> dolfinx.fem.Function:
     space = dolfinx.fem.functionspace(domain.mesh, ("DG", 0))
     eps = dolfinx.fem.Function(space, name="permittivity")
     regions = case.regions
+    materials = region_materials(case)
     profile = case.permittivity_profile
     tdim = domain.dim
     for name, tag in domain.regions.items():
@@ -58,6 +60,6 @@ def permittivity_function(domain: Domain, case: Case) -> dolfinx.fem.Function:
                 width_nm=profile.transition_nm,
             )
         else:
-            eps.x.array[dofs] = regions[name].permittivity
+            eps.x.array[dofs] = materials[name].permittivity
     eps.x.scatter_forward()
     return eps

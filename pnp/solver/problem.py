@@ -262,6 +262,8 @@ class PnpProblem:
         self.materials = MaterialFields(self.domain, len(self.case.species))
         self.permittivity = self.materials.permittivity
         self.fixed_charge = self.materials.fixed_charge
+        if self.materials.atom_charge is not None:
+            self.fixed_charge = self.fixed_charge + self.materials.atom_charge
         self._kappa = fem.Constant(mesh, 0.0)
         self.excess = excess_term(mesh, self.case, self.scales)
         return Coefficients(
@@ -303,6 +305,8 @@ class PnpProblem:
     def has_fixed_charge(self) -> bool:
         materials = region_materials(self.case)
         volume = any(materials[r].fixed_charge_M != 0.0 for r in self.domain.regions)
+        charges = self.domain.atom_charges_e
+        volume = volume or (charges is not None and bool(np.any(charges != 0.0)))
         return volume or bool(self.measures.charged_walls)
 
     # -- state ----------------------------------------------------------------------------

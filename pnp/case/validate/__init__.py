@@ -42,6 +42,7 @@ from pnp.case.validate.species import (
     SPECIES_NAME,
     read_species,
 )
+from pnp.case.validate.structure import STRUCTURE_KEYS, read_structure, resolve_channel
 from pnp.case.validate.transient import TRANSIENT_KEYS, read_transient
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "SOLVER_KEYS",
     "SPECIES_KEYS",
     "SPECIES_NAME",
+    "STRUCTURE_KEYS",
     "SURFACE_KEYS",
     "TOP_KEYS",
     "TRANSIENT_KEYS",
@@ -83,6 +85,7 @@ TOP_KEYS = (
     "permittivity_profile",
     "transient",
     "flow",
+    "structure",
 )
 
 
@@ -119,6 +122,16 @@ def case_from_dict(
     profile = read_permittivity_profile(r, data)
     transient = read_transient(r, data)
     flow = read_flow(r, data, geometry, transient)
+    structure = read_structure(r, data, geometry, base_dir)
+    if structure is not None and geometry is not None:
+        geometry = resolve_channel(r, geometry, structure)
+        for wall, surface in (surfaces or {}).items():
+            if surface.charge_C_per_m2:
+                r.problem(
+                    f"surfaces.{wall}.charge_C_per_m2",
+                    "a structure's walls are its atoms, whose partial charges are the fixed "
+                    "charge; remove the surface charge",
+                )
     if profile is not None and profile.kind == "smooth" and geometry and geometry.kind == "mesh":
         r.problem(
             "permittivity_profile.kind",
@@ -141,6 +154,7 @@ def case_from_dict(
         transient=transient,
         flow=flow,
         segments=segments,
+        structure=structure,
     )
 
 

@@ -83,6 +83,16 @@ GEOMETRY_KEYS_BY_KIND = {
     "axisymmetric": _BUILT_IN_KEYS,
     "3d": _BUILT_IN_KEYS,
     "mesh": ("kind", "pore_length_nm", "pore_radius_nm", *_MESH_ONLY, "refine"),
+    # the [structure] gives the pore; pore_length_nm is the membrane's thickness
+    "structure": (
+        "kind",
+        "pore_length_nm",
+        "bath_radius_nm",
+        "bath_length_nm",
+        "mesh_size_nm",
+        "wall_size_nm",
+        "refine",
+    ),
 }
 
 
@@ -130,6 +140,8 @@ def read_geometry(r: Reader, data: Mapping[str, Any], base_dir: Path) -> Geometr
     r.keys(g, allowed, p, explain=explain)
     if kind == "channel_1d":
         return _channel_1d(r, g)
+    if kind == "structure":
+        return _structure(r, g)
     segmented = "segments" in data and kind != "mesh"
     solid = kind in ("axisymmetric", "3d")
     shape = r.string(g, "shape", p, default="cylindrical", choices=SHAPES) if solid else None
@@ -421,6 +433,26 @@ def _channel_1d(r: Reader, g: Mapping[str, Any]) -> Geometry:
         wall_size_nm=wall_size,
         refine=r.integer(g, "refine", p, default=0, ge=0),
         transition_nm=transition,
+    )
+
+
+def _structure(r: Reader, g: Mapping[str, Any]) -> Geometry:
+    """A cylinder of radius `bath_radius_nm` along the structure's pore axis; the membrane
+    slab is `pore_length_nm` thick (0: the protein in free solution) and each bath
+    reaches `bath_length_nm` beyond it. The narrowest radius comes from the atoms."""
+    p = "geometry"
+    thickness = r.number(g, "pore_length_nm", p, example="2.5", ge=0.0, within=LENGTH, or_zero=True)
+    bath_radius = r.number(g, "bath_radius_nm", p, example="2.5", gt=0.0, within=LENGTH)
+    bath_length = r.number(g, "bath_length_nm", p, example="2.0", gt=0.0, within=LENGTH)
+    mesh_size, wall_size = _mesh_sizes(r, g)
+    return Geometry(
+        kind="structure",
+        pore_length_nm=thickness,
+        bath_radius_nm=bath_radius,
+        bath_length_nm=bath_length,
+        mesh_size_nm=mesh_size,
+        wall_size_nm=wall_size,
+        refine=r.integer(g, "refine", p, default=0, ge=0),
     )
 
 
