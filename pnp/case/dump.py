@@ -17,6 +17,7 @@ from pnp.case.schema import (
     StructureInput,
     Transient,
 )
+from pnp.case.validate import TOP_KEYS
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -276,15 +277,7 @@ def case_to_toml(case: Case) -> str:
         lines += _table("[[species]]", species)
     for segment in data.get("segments", ()):
         lines += _table("[[segments]]", segment)
-    for section in (
-        "conditions",
-        "solver",
-        "output",
-        "permittivity_profile",
-        "transient",
-        "flow",
-        "structure",
-    ):
+    for section in TOP_KEYS[TOP_KEYS.index("conditions") :]:  # the single tables after them
         if section in data:
             lines += _table(f"[{section}]", data[section])
     return "\n".join(lines)
