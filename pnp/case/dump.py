@@ -34,14 +34,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         # a structure's narrowest radius is derived from its atoms
         if g.pore_radius_nm is not None and not shaped and g.kind != "structure":
             geometry["pore_radius_nm"] = g.pore_radius_nm
-    if g.kind == "channel_1d":
+    if g.kind in ("channel_1d", "structure"):
         geometry.update(bath_radius_nm=g.bath_radius_nm, bath_length_nm=g.bath_length_nm)
-        geometry["transition_nm"] = g.transition_nm
-        for key in ("mesh_size_nm", "wall_size_nm"):
-            if getattr(g, key) is not None:
-                geometry[key] = getattr(g, key)
-    elif g.kind == "structure":
-        geometry.update(bath_radius_nm=g.bath_radius_nm, bath_length_nm=g.bath_length_nm)
+        if g.kind == "channel_1d":
+            geometry["transition_nm"] = g.transition_nm
         for key in ("mesh_size_nm", "wall_size_nm"):
             if getattr(g, key) is not None:
                 geometry[key] = getattr(g, key)

@@ -174,3 +174,32 @@ def add_discrete_mesh(
 def distance_sampling(extent_nm: float, size_nm: float, cap: int) -> int:
     """Sampling of a curve/surface in a gmsh Distance field: two points per cell."""
     return int(min(cap, max(20, math.ceil(2.0 * extent_nm / size_nm))))
+
+
+def threshold_field(
+    distance: int, *, size_min: float, size_max: float, dist_min: float, dist_max: float
+) -> int:
+    """A Threshold field on `distance`: `size_min` up to `dist_min`, growing linearly to
+    `size_max` at `dist_max`."""
+    import gmsh
+
+    field = gmsh.model.mesh.field
+    threshold = field.add("Threshold")
+    field.setNumber(threshold, "InField", distance)
+    field.setNumber(threshold, "SizeMin", size_min)
+    field.setNumber(threshold, "SizeMax", size_max)
+    field.setNumber(threshold, "DistMin", dist_min)
+    field.setNumber(threshold, "DistMax", dist_max)
+    return threshold
+
+
+def use_smallest_of(fields: Sequence[int]) -> None:
+    """Mesh with the minimum of `fields` as the only source of cell sizes."""
+    import gmsh
+
+    field = gmsh.model.mesh.field
+    smallest = field.add("Min")
+    field.setNumbers(smallest, "FieldsList", list(fields))
+    field.setAsBackgroundMesh(smallest)
+    for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints", "MeshSizeFromCurvature"):
+        gmsh.option.setNumber(f"Mesh.{option}", 0)

@@ -22,14 +22,19 @@ at most one cell with refinement. Atoms must lie inside the cylinder.
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
 
 from pnp.fem import dolfinx
-from pnp.geometry._gmsh import add_physical_groups, distance_sampling, run_on_root
+from pnp.geometry._gmsh import (
+    add_physical_groups,
+    distance_sampling,
+    run_on_root,
+    threshold_field,
+    use_smallest_of,
+)
 from pnp.geometry._mesh import build_on_root, make_domain
 from pnp.geometry.domain import REGION_TAGS, STRUCTURE_REGION_TAGS, Domain
 from pnp.geometry.params import GRADING
@@ -157,28 +162,26 @@ def _mesh_cylinder(
     field = gmsh.model.mesh.field
     atom_distance = field.add("Distance")
     field.setNumbers(atom_distance, "PointsList", centres)
-    atom_size = field.add("Threshold")
     near_atom = float(np.max(atoms.radii_nm))
     protein = min(ATOM_SIZE_FACTOR * wall, coarse)
-    field.setNumber(atom_size, "InField", atom_distance)
-    field.setNumber(atom_size, "SizeMin", protein)
-    field.setNumber(atom_size, "SizeMax", coarse)
-    field.setNumber(atom_size, "DistMin", near_atom)
-    field.setNumber(atom_size, "DistMax", near_atom + (coarse - protein) / GRADING)
+    atom_size = threshold_field(
+        atom_distance,
+        size_min=protein,
+        size_max=coarse,
+        dist_min=near_atom,
+        dist_max=near_atom + (coarse - protein) / GRADING,
+    )
     axis_distance = field.add("Distance")
     field.setNumbers(axis_distance, "CurvesList", [axis])
     field.setNumber(axis_distance, "Sampling", distance_sampling(2 * reach, wall, 4000))
-    axis_size = field.add("Threshold")
-    field.setNumber(axis_size, "InField", axis_distance)
-    field.setNumber(axis_size, "SizeMin", wall)
-    field.setNumber(axis_size, "SizeMax", coarse)
-    field.setNumber(axis_size, "DistMin", lining)
-    field.setNumber(axis_size, "DistMax", lining + (coarse - wall) / GRADING)
-    smallest = field.add("Min")
-    field.setNumbers(smallest, "FieldsList", [atom_size, axis_size])
-    field.setAsBackgroundMesh(smallest)
-    for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints", "MeshSizeFromCurvature"):
-        gmsh.option.setNumber(f"Mesh.{option}", 0)
+    axis_size = threshold_field(
+        axis_distance,
+        size_min=wall,
+        size_max=coarse,
+        dist_min=lining,
+        dist_max=lining + (coarse - wall) / GRADING,
+    )
+    use_smallest_of([atom_size, axis_size])
     gmsh.model.mesh.generate(3)
 
 
@@ -199,23 +202,3 @@ def _classify_cells(
     values = np.where(slab & ~lumen, TAGS["membrane"], values)
     values = np.where(surface < 0.0, TAGS["protein"], values)
     return dolfinx.mesh.meshtags(mesh, tdim, cells, values.astype(np.int32))
-
-
-def lumen_cell_coverage(domain: Domain) -> float:
-    """Fraction of the membrane thickness that the pore cells' axial extents cover
-    (1: the lumen is open through the slab on this mesh). Collective."""
-    mesh = domain.mesh
-    tag = domain.regions.get("pore")
-    half = 0.5 * domain.pore_length_nm
-    if tag is None or half == 0.0:
-        return math.nan
-    cells = domain.cell_tags.find(tag)
-    nodes = dolfinx.mesh.entities_to_geometry(mesh, mesh.topology.dim, cells)
-    z = mesh.geometry.x[nodes, 2] if len(cells) else np.zeros((0, 4))
-    intervals = np.column_stack([z.min(axis=1), z.max(axis=1)]) if len(cells) else z[:, :2]
-    gathered = np.concatenate(mesh.comm.allgather(intervals))
-    grid = np.linspace(-half, half, 401)
-    covered = np.zeros_like(grid, dtype=bool)
-    for lo, hi in gathered:
-        covered |= (grid >= lo) & (grid <= hi)
-    return float(covered.mean())

@@ -34,7 +34,12 @@ from __future__ import annotations
 
 import math
 
-from pnp.geometry._gmsh import add_physical_groups, distance_sampling
+from pnp.geometry._gmsh import (
+    add_physical_groups,
+    distance_sampling,
+    threshold_field,
+    use_smallest_of,
+)
 from pnp.geometry.domain import region_tags
 from pnp.geometry.params import MeshSizes, PoreGeometry
 
@@ -199,22 +204,19 @@ def _size_fields(
     field.setNumber(
         distance, "Sampling", distance_sampling(extent, wall, 4000 if tdim == 2 else 150)
     )
-    threshold = field.add("Threshold")
-    field.setNumber(threshold, "InField", distance)
-    field.setNumber(threshold, "SizeMin", wall)
-    field.setNumber(threshold, "SizeMax", largest)
-    field.setNumber(threshold, "DistMin", 0.0)
-    field.setNumber(threshold, "DistMax", max(sizes.grading_distance_nm, 1e-3 * wall))
+    threshold = threshold_field(
+        distance,
+        size_min=wall,
+        size_max=largest,
+        dist_min=0.0,
+        dist_max=max(sizes.grading_distance_nm, 1e-3 * wall),
+    )
     inside = field.add("Constant")
     field.setNumbers(inside, "SurfacesList" if tdim == 2 else "VolumesList", fine_cells)
     field.setNumber(inside, "IncludeBoundary", 1)
     field.setNumber(inside, "VIn", wall)
     field.setNumber(inside, "VOut", largest)
-    smallest = field.add("Min")
-    field.setNumbers(smallest, "FieldsList", [threshold, inside])
-    field.setAsBackgroundMesh(smallest)
-    for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints", "MeshSizeFromCurvature"):
-        gmsh.option.setNumber(f"Mesh.{option}", 0)
+    use_smallest_of([threshold, inside])
 
 
 def mesh_pore_model(geom: PoreGeometry, sizes: MeshSizes, tdim: int) -> None:

@@ -34,11 +34,14 @@ class MaterialFields:
         self.area = fem.Function(self.space, name="area") if domain.area_weighted else None
         # kind "structure": the atoms' partial charges as the P1 density whose moments
         # against every P1 function are those of the point charges (scaled fixed charge)
-        self.atom_charge = (
-            None
-            if domain.atom_charges_e is None
-            else fem.Function(fem.functionspace(domain.mesh, ("Lagrange", 1)), name="atom_charge")
-        )
+        # (e/nm^3, computed once: the atoms are fixed with the mesh)
+        self.atom_charge = self._atom_density = None
+        if domain.atom_charges_e is not None:
+            p1 = fem.functionspace(domain.mesh, ("Lagrange", 1))
+            self._atom_density = point_charge_density(
+                p1, domain.atom_positions_nm, domain.atom_charges_e
+            )
+            self.atom_charge = fem.Function(p1, name="atom_charge")
 
     def load(self, case: Case, scales: Scales) -> None:
         """Fill every function from `case` (collective)."""
@@ -65,11 +68,8 @@ class MaterialFields:
             self.permittivity.x.array[:] = permittivity_function(d, case).x.array
         fill(self.fixed_charge, lambda m: scales.fixed_charge(m.fixed_charge_M))
         if self.atom_charge is not None:
-            density = point_charge_density(
-                self.atom_charge.function_space, d.atom_positions_nm, d.atom_charges_e
-            )
             scale = scales.fixed_charge(1.0) * MOLAR_PER_E_NM3
-            self.atom_charge.x.array[:] = scale * density.x.array
+            self.atom_charge.x.array[:] = scale * self._atom_density.x.array
         for i, function in enumerate(self.diffusion):
             fill(function, lambda m, i=i: m.diffusion_m2_per_s[i] / scales.diffusion_m2_per_s)
         if self.area is not None:
