@@ -119,6 +119,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     # written only when set, so the case hashes of existing sweep folders stay as they were
     if case.output.field_format != "vtx":
         data["output"]["field_format"] = case.output.field_format
+    if case.solver.quadrature != "gauss":
+        data["solver"]["quadrature"] = case.solver.quadrature
     if case.output.figure_format != "png":
         data["output"]["figure_format"] = case.output.figure_format
     if case.transient is not None:

@@ -38,6 +38,11 @@ ENTRANCES = ("sharp", "rounded", "conical")
 SHAPES = ("cylindrical", "conical", "double_conical", "bullet", "profile")
 TIPS = ("inside", "outside")
 SOLVER_PRESETS = ("direct", "iterative")
+# Quadrature of the volume integrals (`solver.quadrature`): "gauss", the form compiler's
+# Gauss rule at its own degree estimate; "vertex", the rule with the cell's vertices as
+# points (P1 only): exp(u) is then evaluated at the nodes, each cell sees the mean of
+# its vertices' concentrations, and assembly is cheaper (see `pnp.solver.problem`).
+QUADRATURE_RULES = ("gauss", "vertex")
 TRANSIENT_SCHEMES = ("bdf2", "backward-euler")
 
 DEFAULT_PERMITTIVITY = {"bath": 78.5, "pore": 78.5, "membrane": 2.0}  # filter: pore's value
@@ -225,7 +230,8 @@ class SolverSettings:
     str/int/float/bool) are applied on top of the preset. Voltage continuation
     uses steps of at most `max_voltage_step_mV`, halved adaptively down to
     `min_voltage_step_mV`; fixed charge is ramped from 0 to full in (initially)
-    `charge_steps` steps. `degree` is the Lagrange degree of phi and c (1 or 2).
+    `charge_steps` steps. `degree` is the Lagrange degree of phi and c (1 or 2);
+    `quadrature` one of `QUADRATURE_RULES`.
     """
 
     preset: str = "direct"
@@ -236,6 +242,7 @@ class SolverSettings:
     min_voltage_step_mV: float = 0.05
     charge_steps: int = 4
     degree: int = 1
+    quadrature: str = "gauss"
     petsc_options: FrozenMap = field(default_factory=FrozenMap)
 
 

@@ -24,7 +24,7 @@ from pnp.fem import PETSc, dolfinx
 from pnp.geometry.domain import Domain
 from pnp.solver.excess import excess_key, excess_term, quadrature_degree
 from pnp.solver.flow.problem import StokesFlow
-from pnp.solver.forms import Coefficients, Measures, pnp_residual, split_state
+from pnp.solver.forms import VERTEX_RULE, Coefficients, Measures, pnp_residual, split_state
 from pnp.solver.material_fields import MaterialFields
 from pnp.solver.newton import NewtonSolver, SolveReport
 from pnp.solver.options import merged_options
@@ -240,7 +240,10 @@ class PnpProblem:
         dx = ufl.Measure("dx", domain=d.mesh, subdomain_data=d.cell_tags)
         electrolyte = tuple(d.electrolyte_tags)
         dx_electrolyte = dx(electrolyte)
-        if excess_key(self.case):
+        if self.case.solver.quadrature == "vertex":
+            dx = dx(metadata=VERTEX_RULE)
+            dx_electrolyte = dx(electrolyte, metadata=VERTEX_RULE)
+        elif excess_key(self.case):
             order = quadrature_degree(self.degree, weighted=d.axisymmetric)
             dx_electrolyte = dx(electrolyte, metadata={"quadrature_degree": order})
         ds = ufl.Measure("ds", domain=d.mesh, subdomain_data=d.facet_tags)

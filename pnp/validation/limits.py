@@ -72,9 +72,10 @@ def _solved(case: Case, comm: MPI.Comm) -> Solution:
         problem.destroy()
 
 
-def dilute_ghk(comm: MPI.Comm) -> dict:
+def dilute_ghk(comm: MPI.Comm, quadrature: str = "gauss") -> dict:
     """Limit 1: K/Na/Cl at ~1e-3 mM (Debye length ~60x the 4 nm pore), no fixed charge."""
     data = salt_slab(
+        solver={"quadrature": quadrature},
         geometry={
             "kind": "slab",
             "pore_length_nm": 4.0,
@@ -123,10 +124,13 @@ def dilute_ghk(comm: MPI.Comm) -> dict:
     }
 
 
-def symmetric_ohmic(comm: MPI.Comm) -> dict:
+def symmetric_ohmic(comm: MPI.Comm, quadrature: str = "gauss") -> dict:
     """Limit 2: symmetric 100 mM NaCl, 10 nm slab: I = F^2 c sum(z^2 D) V / (R T L)."""
     length_nm, c = 10.0, 100.0
-    case = case_from_dict(salt_slab(conditions={"voltages_mV": [-60.0, 0.0, 35.0, 80.0]}))
+    data = salt_slab(
+        conditions={"voltages_mV": [-60.0, 0.0, 35.0, 80.0]}, solver={"quadrature": quadrature}
+    )
+    case = case_from_dict(data)
     solution = _solved(case, comm)
     temperature = case.conditions.temperature_K
     worst = spread = 0.0
@@ -173,6 +177,7 @@ def tms_electroneutral(
     fixed_charge_M: float = -0.05,
     c_in: float = 100.0,
     c_out: float = 10.0,
+    quadrature: str = "gauss",
 ) -> dict:
     """Limit 3b (Teorell–Meyer–Sievers): a uniformly charged 4000 nm layer.
 
@@ -192,6 +197,7 @@ def tms_electroneutral(
         },
         regions={"pore": {"fixed_charge_M": fixed_charge_M}},
         conditions={"voltages_mV": [-60.0, 0.0, 60.0]},
+        solver={"quadrature": quadrature},
     )
     for s in data["species"]:
         s["inside_mM"], s["outside_mM"] = c_in, c_out

@@ -10,6 +10,7 @@ from pnp.case.schema import (
     FIELD_FORMATS,
     FIGURE_FORMATS,
     PERMITTIVITY_PROFILES,
+    QUADRATURE_RULES,
     SOLVER_PRESETS,
     Conditions,
     FrozenMap,
@@ -32,6 +33,7 @@ SOLVER_KEYS = (
     "min_voltage_step_mV",
     "charge_steps",
     "degree",
+    "quadrature",
     "petsc_options",
 )
 OUTPUT_KEYS = ("fields", "field_format", "profiles", "plots", "sections", "figure_format")
@@ -105,6 +107,12 @@ def read_solver(r: Reader, data: Mapping[str, Any]) -> SolverSettings | None:
         )
     charge_steps = r.integer(t, "charge_steps", p, default=4, ge=1)
     degree = r.integer(t, "degree", p, default=1, choices=(1, 2))
+    quadrature = r.string(t, "quadrature", p, default="gauss", choices=QUADRATURE_RULES)
+    if quadrature == "vertex" and degree == 2:
+        r.problem(
+            "solver.quadrature",
+            '"vertex" is the P1 rule and under-integrates P2; use "gauss" with degree = 2',
+        )
     options = _petsc_options(r, t.get("petsc_options"))
     return SolverSettings(
         preset=preset,
@@ -115,6 +123,7 @@ def read_solver(r: Reader, data: Mapping[str, Any]) -> SolverSettings | None:
         min_voltage_step_mV=min_step,
         charge_steps=charge_steps,
         degree=degree,
+        quadrature=quadrature,
         petsc_options=options,
     )
 
