@@ -28,11 +28,12 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _OVERRIDE_EXAMPLE = "e.g. geometry.pore_radius_nm=0.8 or species.K.inside_mM=150"
 
 
-def load_case(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Case:
+def load_case(path: str | PathLike[str], overrides: Sequence[str] = (), *, comm=None) -> Case:
     """Read a TOML case file, apply ``key=value`` overrides in order, validate.
 
     A relative ``geometry.mesh_file`` (also one given as an override) is resolved
     against the case file's directory. The case name defaults to the file stem.
+    `comm`: as in `case_from_dict` (collective over it).
     """
     path = Path(path)
     try:
@@ -49,7 +50,7 @@ def load_case(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Case:
     for item in overrides:
         key, value = parse_override(item)
         data = apply_override(data, key, value)
-    case = case_from_dict(data, base_dir=path.parent, source=str(path))
+    case = case_from_dict(data, base_dir=path.parent, source=str(path), comm=comm)
     return replace(case, source_path=path.resolve())
 
 
