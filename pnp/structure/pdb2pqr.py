@@ -17,8 +17,10 @@ chain stays exactly neutral:
   C and CA; O-H 0.96 Å at 108.5° from O-CB, anti to CA).
 
 Radii: PARSE (C 1.7, O 1.4, N 1.5, H 1.0, united CH2 2.0 Å). Atoms of radius 0 and charge
-0 (PARSE folds the hydrogens of carbons into their carbon) are left out, so every atom
-written has a positive radius. Every problem is an `InputError` naming the case key.
+0 (PARSE folds the hydrogens of carbons into their carbon) are left out; a charged atom
+of radius 0 (PARSE's NH3+ hydrogens) gets the radius of the largest sphere about it
+inside its neighbour's, so every atom written has a positive radius and the protein its
+force-field shape. Every problem is an `InputError` naming the case key.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import math
 import shutil
 import subprocess
 import sys
@@ -324,13 +327,7 @@ def _complete_caps(
         for a in residues:
             if capped and a.number == last and a.name in ("OXT", "HO"):
                 continue
-            if a.radius == 0.0:
-                if a.charge != 0.0:
-                    raise InputError(
-                        FORCE_FIELD_KEY,
-                        f"{pdb}: pdb2pqr gave atom {a.name} {a.residue}{a.number} charge "
-                        f"{a.charge:+g} e and radius 0; choose another force field",
-                    )
+            if a.radius == 0.0 and a.charge == 0.0:
                 continue
             if capped and a.number == last and a.name == "O":
                 a = replace(a, charge=BACKBONE_O)
@@ -345,4 +342,29 @@ def _complete_caps(
                 q, rad = ETHANOLAMINE[name]
                 out.append(Atom("HETATM", name, "ETA", chain, last + 1, xyz, q, rad))
             completed.append(f"ETA {chain} {last + 1}")
-    return tuple(out), tuple(completed)
+    return _buried(pdb, out), tuple(completed)
+
+
+def _buried(pdb: Path, atoms: list[Atom]) -> tuple[Atom, ...]:
+    """The atoms, a charged one of radius 0 (PARSE's hydrogens of NH3+) given the largest
+    radius that keeps its sphere inside the sphere of another atom, less 0.001 Å (the
+    rounding of the written coordinates): the protein's shape, the union of the spheres,
+    does not change, and every radius is positive."""
+    xyz = np.array([a.xyz for a in atoms]).reshape(-1, 3)
+    radii = np.array([a.radius for a in atoms])
+    out = []
+    for i, a in enumerate(atoms):
+        if a.radius == 0.0:
+            room = radii - np.linalg.norm(xyz - a.xyz, axis=1) - 1e-3
+            room[i] = -np.inf
+            radius = math.floor(float(np.max(room)) * 1e4) / 1e4
+            if radius <= 0.0:
+                raise InputError(
+                    FORCE_FIELD_KEY,
+                    f"{pdb}: pdb2pqr gave atom {a.name} {a.residue}{a.number} charge "
+                    f"{a.charge:+g} e, radius 0 and no atom around it; choose another force "
+                    "field or give a pqr_file",
+                )
+            a = replace(a, radius=radius)
+        out.append(a)
+    return tuple(out)
