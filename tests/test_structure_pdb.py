@@ -269,6 +269,8 @@ def test_pdb2pqr_runs_once_on_rank_zero(folder, monkeypatch):
         ({"pdb_file": "peptide.pdb"}, "structure.force_field", "missing required key"),
         ({"pdb_file": "empty.pdb", "force_field": "PARSE"}, "structure.pdb_file",
          "empty.pdb: no ATOM or HETATM records"),
+        ({"pdb_file": "unknown.pdb", "force_field": "PARSE"}, "structure.pdb_file",
+         "unknown.pdb: pdb2pqr failed (No biomolecule heavy atoms found"),
         ({"pdb_file": "peptide.pdb", "force_field": "AMBER", "neutral_termini": True},
          "structure.neutral_termini", "PARSE only"),
         ({"pdb_file": str(PDB), "force_field": "AMBER"}, "structure.force_field",
@@ -281,6 +283,8 @@ def test_pdb2pqr_runs_once_on_rank_zero(folder, monkeypatch):
 )  # fmt: skip
 def test_bad_pdb_input_is_one_line_naming_the_key(peptide, folder, structure, key, words):
     _write(folder / "empty.pdb", "REMARK   1 no atoms\nEND\n")
+    _write(folder / "unknown.pdb", PEPTIDE.replace("ALA", "XYZ").replace("GLY", "XYZ")
+           .replace("VAL", "XYZ"))  # fmt: skip
     _write(folder / "one.pqr", "ATOM      1  C   ONE A   1  0.0 0.0 0.0  0.0 1.5\nEND\n")
     with pytest.raises(CaseError) as info:
         case_from_dict(_case(structure), base_dir=folder, comm=MPI.COMM_WORLD)

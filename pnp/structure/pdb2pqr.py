@@ -224,13 +224,19 @@ def run_pdb2pqr(
             text=True,
         )
         if done.returncode != 0 or not raw.is_file():
-            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-            reason = lines[-1] if lines else f"exit code {done.returncode}"
+            reason = _failure(done.stderr) or f"exit code {done.returncode}"
             raise InputError(PDB_KEY, f"{pdb}: pdb2pqr failed ({reason}); check the PDB file")
         atoms = _pqr_atoms(raw.read_text())
     atoms, completed = _complete_caps(pdb, atoms, caps["FOR"], caps["ETA"])
     version = str(getattr(module, "__version__", ""))
     return Pdb2pqrResult(atoms, version, arguments, completed)
+
+
+def _failure(stderr: str) -> str:
+    """pdb2pqr's own reason (its first CRITICAL line), else the last line of its output."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    critical = [line.removeprefix("CRITICAL:") for line in lines if line.startswith("CRITICAL:")]
+    return (critical or lines or [""])[0 if critical else -1]
 
 
 def check_pdb(pdb: Path) -> None:
