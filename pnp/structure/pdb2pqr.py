@@ -35,10 +35,14 @@ import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pnp.errors import InputError
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 PDB_KEY = "structure.pdb_file"
 FORCE_FIELD_KEY = "structure.force_field"
@@ -115,7 +119,7 @@ class GeneratedPqr:
 
 
 def generate_pqr(
-    comm, pdb_file: Path, *, force_field: str, neutral_termini: bool = False
+    comm: MPI.Comm | None, pdb_file: Path, *, force_field: str, neutral_termini: bool = False
 ) -> GeneratedPqr:
     """`run_pdb2pqr` on rank 0 of `comm` (None: this process alone), its PQR written on
     every rank. An error there is raised on every rank. The same PDB (path, size and

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pnp.case.errors import CaseError
 from pnp.case.schema import DEFAULT_PERMITTIVITY, Case, FrozenMap, Geometry, Segment, Species
@@ -44,6 +44,9 @@ from pnp.case.validate.species import (
 )
 from pnp.case.validate.structure import STRUCTURE_KEYS, read_structure, resolve_channel
 from pnp.case.validate.transient import TRANSIENT_KEYS, read_transient
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 __all__ = [
     "BOUNDS",
@@ -94,7 +97,7 @@ def case_from_dict(
     *,
     base_dir: Path | None = None,
     source: str = "<dict>",
-    comm=None,
+    comm: MPI.Comm | None = None,
 ) -> Case:
     """Validate a case table (the TOML shape) and build a `Case`.
 

@@ -7,11 +7,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pnp.case.schema import Geometry, StructureInput
 from pnp.case.validate.reader import Reader, describe
 from pnp.errors import InputError
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 STRUCTURE_KEYS = (
     "pqr_file",
@@ -26,7 +29,11 @@ STRUCTURE_KEYS = (
 
 
 def read_structure(
-    r: Reader, data: Mapping[str, Any], geometry: Geometry | None, base_dir: Path, comm=None
+    r: Reader,
+    data: Mapping[str, Any],
+    geometry: Geometry | None,
+    base_dir: Path,
+    comm: MPI.Comm | None = None,
 ) -> StructureInput | None:
     """The [structure] table; a `pdb_file` is converted by pdb2pqr on rank 0 of `comm`
     (None: this process), the same error on every rank."""
@@ -70,7 +77,7 @@ def read_structure(
 
 
 def _source(
-    r: Reader, t: Mapping[str, Any], base_dir: Path, comm
+    r: Reader, t: Mapping[str, Any], base_dir: Path, comm: MPI.Comm | None
 ) -> tuple[Path | None, dict[str, Any]] | None:
     """(the PQR file, the PDB fields of `StructureInput`), or None after a problem."""
     given = [key for key in ("pqr_file", "pdb_file") if key in t]
