@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,6 +34,7 @@ from pnp.post.flow import FlowMeter, flow_point_record
 from pnp.post.ghk_counterpart import ghk_block
 from pnp.post.nanopore import nanopore_block
 from pnp.post.output import (
+    GENERATED_PQR,
     FieldWriter,
     clear_outputs,
     write_columns,
@@ -253,7 +255,23 @@ def provenance(domain, problem: PnpProblem, comm: MPI.Comm, seconds: float) -> d
         "wall_time_s": seconds,
         "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dolfinx_api": ".".join(map(str, DOLFINX_VERSION)),
+        **structure_provenance(problem.case),
     }
+
+
+def structure_provenance(case: Case) -> dict:
+    """How the atoms of a PDB structure got their charges and radii (none otherwise)."""
+    s = case.structure
+    if s is None or s.pdb2pqr is None:
+        return {}
+    return {"structure": {**s.pdb2pqr, "pqr_file": GENERATED_PQR}}
+
+
+def keep_generated_pqr(case: Case, out_dir: Path, comm: MPI.Comm) -> None:
+    """Copy the PQR made from a PDB structure into the run's folder (collective)."""
+    s = case.structure
+    if s is not None and s.pdb_file is not None:
+        on_root(comm, lambda: shutil.copyfile(s.pqr_file, out_dir / GENERATED_PQR))
 
 
 def run_case(
@@ -300,6 +318,7 @@ def prepared_run(
     with claimed_folder(out_dir, comm), run_log(out_dir, comm):
         say = progress if (progress is not None and comm.rank == 0) else (lambda _msg: None)
         msh_path = out_dir / "mesh.msh"
+        keep_generated_pqr(case, out_dir, comm)
         if cache is not None:
             problem = cache.problem_for(case, comm, msh_path, cli_petsc_options)
         else:

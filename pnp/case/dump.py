@@ -135,8 +135,13 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
 
 def structure_to_dict(structure: StructureInput) -> dict[str, Any]:
-    table: dict[str, Any] = {
-        "pqr_file": str(structure.pqr_file),
+    if structure.pdb_file is None:
+        table: dict[str, Any] = {"pqr_file": str(structure.pqr_file)}
+    else:
+        table = {"pdb_file": str(structure.pdb_file), "force_field": structure.force_field}
+        if structure.neutral_termini:
+            table["neutral_termini"] = True
+    table |= {
         "protein_permittivity": structure.protein_permittivity,
         "ion_radius_nm": structure.ion_radius_nm,
     }

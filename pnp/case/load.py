@@ -15,12 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pnp.case.dump import case_to_dict
 from pnp.case.errors import CaseError
 from pnp.case.schema import REGION_NAMES, SURFACE_NAMES, Case
 from pnp.case.validate import TOP_KEYS, case_from_dict, did_you_mean, suggest
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 __all__ = ["apply_override", "case_from_dict", "case_to_dict", "load_case", "parse_override"]
 
@@ -28,11 +31,14 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _OVERRIDE_EXAMPLE = "e.g. geometry.pore_radius_nm=0.8 or species.K.inside_mM=150"
 
 
-def load_case(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Case:
+def load_case(
+    path: str | PathLike[str], overrides: Sequence[str] = (), *, comm: MPI.Comm | None = None
+) -> Case:
     """Read a TOML case file, apply ``key=value`` overrides in order, validate.
 
     A relative ``geometry.mesh_file`` (also one given as an override) is resolved
     against the case file's directory. The case name defaults to the file stem.
+    `comm`: as in `case_from_dict` (collective over it).
     """
     path = Path(path)
     try:
@@ -49,7 +55,7 @@ def load_case(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Case:
     for item in overrides:
         key, value = parse_override(item)
         data = apply_override(data, key, value)
-    case = case_from_dict(data, base_dir=path.parent, source=str(path))
+    case = case_from_dict(data, base_dir=path.parent, source=str(path), comm=comm)
     return replace(case, source_path=path.resolve())
 
 

@@ -346,7 +346,8 @@ class Flow:
 class StructureInput:
     """An atomic structure as the channel (a [structure] table, with kind = "structure").
 
-    `pqr_file` (absolute) gives each atom's position, partial charge and radius. The
+    `pqr_file` (absolute) gives each atom's position, partial charge and radius, or
+    `pdb_file` with pdb2pqr's `force_field` (and `neutral_termini`) does. The
     union of the atoms' spheres is the protein, of relative permittivity
     `protein_permittivity`, with no ions inside it nor within `ion_radius_nm` of it (the
     ion-exclusion layer, which has the solvent's permittivity). The partial charges are
@@ -360,6 +361,12 @@ class StructureInput:
     ion_radius_nm: float
     net_charge_e: float | None = None
     axis: tuple[float, float, float] | None = None
+    # a PDB file instead of the PQR: `pqr_file` is then the PQR pdb2pqr made from it
+    # (`pnp.structure.pdb2pqr`), in a temporary folder of the process
+    pdb_file: Path | None = None
+    force_field: str | None = None
+    neutral_termini: bool = False
+    pdb2pqr: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

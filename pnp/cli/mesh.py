@@ -50,7 +50,7 @@ def mesh_command(args: argparse.Namespace) -> int:
         return 2
 
     try:
-        case = load_case(args.case, case_overrides(args))
+        case = load_case(args.case, case_overrides(args), comm=comm)
     except (CaseError, OSError) as err:
         return error(err)
     from pnp.errors import InputError

@@ -88,7 +88,7 @@ def run_command(args: argparse.Namespace) -> int:
     configure_logging(args.verbose, comm.rank)
     logs.setup(args.verbose, comm.rank)
     try:
-        case = load_case(args.case, case_overrides(args))
+        case = load_case(args.case, case_overrides(args), comm=comm)
     except (CaseError, OSError) as err:
         if comm.rank == 0:
             print(f"pnp run: {err}", file=sys.stderr)

@@ -28,6 +28,7 @@ fem = dolfinx.fem
 # Everything a steady or transient run writes into its folder. A new run clears
 # these first, so no file of an earlier run (a profile at a voltage no longer
 # computed, an old iv.csv) is mixed with the new ones; other files are left alone.
+GENERATED_PQR = "structure.pqr"  # the PQR made from a [structure] pdb_file
 RUN_OUTPUTS = (
     "results.json",
     "iv.csv",
@@ -43,6 +44,7 @@ RUN_OUTPUTS = (
     "transient.csv",
     "transient.png",
     "run.log",
+    GENERATED_PQR,
     *(f"{name}.{fmt}" for name in ("iv", "profiles", "transient") for fmt in ("pdf", "svg")),
     ".*.tmp",  # the temporary file of a write that was killed half-way
 )

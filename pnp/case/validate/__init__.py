@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pnp.case.errors import CaseError
 from pnp.case.schema import DEFAULT_PERMITTIVITY, Case, FrozenMap, Geometry, Segment, Species
@@ -44,6 +44,9 @@ from pnp.case.validate.species import (
 )
 from pnp.case.validate.structure import STRUCTURE_KEYS, read_structure, resolve_channel
 from pnp.case.validate.transient import TRANSIENT_KEYS, read_transient
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 __all__ = [
     "BOUNDS",
@@ -90,13 +93,19 @@ TOP_KEYS = (
 
 
 def case_from_dict(
-    data: Mapping[str, Any], *, base_dir: Path | None = None, source: str = "<dict>"
+    data: Mapping[str, Any],
+    *,
+    base_dir: Path | None = None,
+    source: str = "<dict>",
+    comm: MPI.Comm | None = None,
 ) -> Case:
     """Validate a case table (the TOML shape) and build a `Case`.
 
     `base_dir` resolves a relative `geometry.mesh_file` (default: the current
     directory); `source` names the origin in error messages and, when it is a
-    file path, gives the default case name (its stem).
+    file path, gives the default case name (its stem). With an MPI `comm` (every rank
+    validating the same case), a `structure.pdb_file` is converted on its rank 0 only;
+    without one, by this process.
     """
     if not isinstance(data, Mapping):
         raise CaseError("", f"a case must be a table, got {describe(data)}", source=source)
@@ -122,7 +131,7 @@ def case_from_dict(
     profile = read_permittivity_profile(r, data)
     transient = read_transient(r, data)
     flow = read_flow(r, data, geometry, transient)
-    structure = read_structure(r, data, geometry, base_dir)
+    structure = read_structure(r, data, geometry, base_dir, comm)
     if structure is not None and geometry is not None:
         geometry = resolve_channel(r, geometry, structure)
         for wall, surface in (surfaces or {}).items():
