@@ -34,6 +34,7 @@ class Plan:
     axisymmetric: tuple[tuple[str, dict], ...]  # default.toml variants, smallest first
     pore_3d: tuple[tuple[str, dict], ...]  # pore_3d.toml variants, smallest first
     double_layer: tuple[int, ...]  # cells (pnp) = segments (matscipy)
+    fipy_pore: tuple[int, ...]  # radial cells of the pore-only grids (pnp and FiPy)
     timeout_s: float
 
 
@@ -48,6 +49,7 @@ FULL = Plan(
         ("pore_3d_1M", _sizes(0.105, 0.07, PORE_3D_LARGE)),
     ),
     double_layer=(200, 400),
+    fipy_pore=(4, 8, 16, 32, 64),
     timeout_s=3600.0,
 )
 QUICK = Plan(
@@ -57,6 +59,7 @@ QUICK = Plan(
         ("pore_3d_18k", _sizes(1.0, 0.25, PORE_3D_LARGE)),
     ),
     double_layer=(100,),
+    fipy_pore=(4, 8, 16),
     timeout_s=600.0,
 )
 
@@ -163,12 +166,15 @@ class Bench:
             {"kind": "double_layer", "resolutions": list(plan.double_layer)}, plan.timeout_s
         )
         self.say(summary.double_layer_line(layer))
+        pore = run_worker({"kind": "fipy", "resolutions": list(plan.fipy_pore)}, plan.timeout_s)
+        self.say(summary.fipy_line(pore))
         return summary.document(
             cases=cases,
             two_ranks=two_ranks,
             poisson=poisson,
             poisson_3d=poisson_3d,
             double_layer=layer,
+            fipy_pore=pore,
             axisymmetric=[n for n, _ in plan.axisymmetric],
             pore_3d=[n for n, _ in plan.pore_3d],
             machine={"cpus": os.cpu_count(), "memory_MB": round(machine_memory_MB())},

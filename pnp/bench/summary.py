@@ -79,6 +79,39 @@ def double_layer_line(r: dict) -> str:
     )
 
 
+def fipy_line(r: dict) -> str:
+    if "failed" in r:
+        return f"fipy pore: FAILED: {r['failed']}"
+    ratio = r["fipy_over_pnp_seconds"]
+    parts = [
+        f"{code} G* {r[code]['converged_conductance_S'] * 1e9:.5f} nS" for code in ("pnp", "fipy")
+    ]
+    return (
+        f"fipy pore: {', '.join(parts)} (differ by {r['converged_relative_difference']:.1e}); "
+        + ", ".join(f"FiPy/pnp seconds at {k}: {_fmt(v, '.1f')}" for k, v in ratio.items())
+    )
+
+
+def fipy_comparison(record: dict) -> dict:
+    """Per code: unknowns, seconds, iterations, conductance and error of every grid, the
+    converged values and the times to given errors; FiPy's seconds over pnp's."""
+    if "failed" in record:
+        return {"failed": record["failed"]}
+    out = {k: record[k] for k in ("problem", "ohmic_conductance_S")}
+    for code in ("pnp", "fipy"):
+        run = record[code]
+        out[code] = {
+            "grids": run["rows"],
+            "converged_conductance_S": run["converged_conductance_S"],
+            "observed_order": run["observed_order"],
+            "to_error": run["to_error"],
+            "uncharged_error_vs_ohmic": record["uncharged"][code]["error_vs_ohmic"],
+        }
+    out["converged_relative_difference"] = record["converged_relative_difference"]
+    out["fipy_over_pnp_seconds"] = record["fipy_over_pnp_seconds"]
+    return out
+
+
 def _measured(cases: Sequence[dict], names: Sequence[str], preset: str) -> list[dict]:
     by_name = {c["name"]: c for c in cases if c["preset"] == preset and c.get("ranks", 1) == 1}
     return [
@@ -152,12 +185,20 @@ def preset_agreement(cases: Sequence[dict]) -> dict:
     return out
 
 
+def ratio_at(record: dict | None, error: str) -> float | None:
+    """FiPy's seconds over pnp's to reach a conductance error (None if not measured)."""
+    if not record or "failed" in record:
+        return None
+    return record["fipy_over_pnp_seconds"].get(error)
+
+
 def document(
     *,
     cases: list[dict],
     two_ranks: list[dict],
     poisson: list[dict],
     double_layer: dict,
+    fipy_pore: dict | None = None,
     poisson_3d: list[dict] | None = None,
     axisymmetric: list[str],
     pore_3d: list[str],
@@ -175,6 +216,10 @@ def document(
         "newton_step_over_poisson_solve_3d": poisson_ratio(cases, poisson_3d or [], pore_3d[0]),
         "speedup_2_ranks": speedup(cases, two_ranks, largest),
         "matscipy": double_layer,
+        "fipy_comparison": fipy_comparison(fipy_pore or {"failed": "not run"}),
+        "fipy_speed_ratio_at_1pct": ratio_at(fipy_pore, "1%"),
+        "fipy_speed_ratio_at_0.1pct": ratio_at(fipy_pore, "0.1%"),
+        "fipy_speed_ratio_at_0.01pct": ratio_at(fipy_pore, "0.01%"),
         "preset_agreement": preset_agreement(cases),
         "machine": machine,
     }

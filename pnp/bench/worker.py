@@ -1,7 +1,8 @@
 """``python -m pnp.bench.worker SPEC``: one measurement, its JSON record as the last line.
 
 SPEC is a JSON object with "kind" = "case" (`pnp.bench.measure`), "poisson"
-(`pnp.bench.poisson`) or "double_layer" (`pnp.bench.double_layer`). Runs on
+(`pnp.bench.poisson`), "double_layer" (`pnp.bench.double_layer`) or "fipy"
+(`pnp.bench.fipy_peer`). Runs on
 all ranks of COMM_WORLD (start it under mpiexec for several); rank 0 prints.
 """
 
@@ -31,6 +32,10 @@ def run(spec: dict) -> dict:
         from pnp.bench.double_layer import compare
 
         return compare(list(spec["resolutions"]), comm)
+    if kind == "fipy":
+        from pnp.bench.fipy_peer import compare as compare_fipy
+
+        return compare_fipy(list(spec["resolutions"]), comm)
     raise ValueError(f"unknown measurement kind {kind!r}")
 
 
